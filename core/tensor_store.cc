@@ -1,0 +1,109 @@
+// TensorStore lookups and shape helpers.
+#include "core/tensor_store.h"
+
+#include <algorithm>
+
+#include "core/edit_distance.h"
+
+namespace rescope {
+
+std::string SliceToString(const TensorSlice& slice) {
+  std::string out;
+  for (size_t i = 0; i < slice.size(); ++i) {
+    if (i) out += ':';
+    if (slice[i].IsFull()) {
+      out += '-';
+    } else {
+      out += std::to_string(slice[i].start) + ',' + std::to_string(slice[i].length);
+    }
+  }
+  return out;
+}
+
+std::optional<uint64_t> ShapeNumElements(const std::vector<int64_t>& shape) {
+  uint64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return std::nullopt;
+    const auto ud = static_cast<uint64_t>(d);
+    if (ud != 0 && n > UINT64_MAX / ud) return std::nullopt;
+    n *= ud;
+  }
+  return n;
+}
+
+std::string ShapeToString(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(shape[i]);
+  }
+  return out + "]";
+}
+
+std::optional<uint64_t> TensorEntry::NumElements() const { return ShapeNumElements(shape); }
+
+std::string TensorEntry::Where() const {
+  if (!data) return data_error.empty() ? std::string("(no data)") : data_error;
+  return data->name() + " @" + Hex(data_offset);
+}
+
+Status TensorStore::Add(TensorEntry entry) {
+  auto [it, inserted] = entries_.try_emplace(entry.name);
+  if (!inserted) return Status::Conflict("duplicate tensor name \"" + entry.name + "\"");
+  it->second = std::move(entry);
+  return Status::Ok();
+}
+
+void TensorStore::Put(TensorEntry entry) {
+  std::string key = entry.name;
+  entries_.insert_or_assign(std::move(key), std::move(entry));
+}
+
+bool TensorStore::Remove(std::string_view name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return false;
+  entries_.erase(it);
+  return true;
+}
+
+const TensorEntry* TensorStore::Find(std::string_view name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+TensorEntry* TensorStore::FindMutable(std::string_view name) {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void TensorStore::ForEachInScope(std::string_view scope,
+                                 const std::function<void(const TensorEntry&)>& fn) const {
+  while (!scope.empty() && scope.back() == '/') scope.remove_suffix(1);
+  if (scope.empty()) {
+    for (const auto& [name, entry] : entries_) fn(entry);
+    return;
+  }
+  // "scope" itself, then everything in ["scope/", "scope0"): '/' + 1 == '0'.
+  if (const TensorEntry* exact = Find(scope)) fn(*exact);
+  const std::string lo = std::string(scope) + "/";
+  for (auto it = entries_.lower_bound(lo); it != entries_.end(); ++it) {
+    if (it->first.compare(0, lo.size(), lo) != 0) break;
+    fn(it->second);
+  }
+}
+
+std::vector<std::string> TensorStore::Suggest(std::string_view name, size_t max) const {
+  std::vector<std::pair<size_t, std::string>> scored;
+  const size_t limit = std::max<size_t>(3, name.size() / 3);
+  for (const auto& [candidate, entry] : entries_) {
+    const size_t d = EditDistance(name, candidate, limit + 1);
+    if (d <= limit) scored.emplace_back(d, candidate);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < max; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+}  // namespace rescope

@@ -1,0 +1,141 @@
+// TensorStore: the name-indexed set of tensors every command works on, and Checkpoint,
+// a store plus what rescope learned about the files it came from.
+//
+// Format readers fill a Checkpoint; rename, diff and check work on TensorStores only,
+// so they work for every format and across formats. Tensor bytes are never copied into
+// the store: each entry says where its bytes live (a ByteSource and an offset) and
+// commands read windows of them on demand.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/byte_source.h"
+#include "core/dtype.h"
+#include "core/status.h"
+
+namespace rescope {
+
+// One dimension of a stored slice of a partitioned variable. length -1 = full dimension.
+struct SliceExtent {
+  int64_t start = 0;
+  int64_t length = -1;
+  bool IsFull() const { return start == 0 && length == -1; }
+  bool operator==(const SliceExtent&) const = default;
+};
+using TensorSlice = std::vector<SliceExtent>;
+
+// "0,5:-" style text of a slice (TF's shape_and_slice notation).
+std::string SliceToString(const TensorSlice& slice);
+
+enum class EntryKind {
+  kTensor,       // an ordinary tensor whose bytes are stored
+  kPartitioned,  // a partitioned variable: full dtype/shape, bytes live in its slices
+  kSlice,        // one stored slice of a partitioned variable (name = encoded slice key)
+};
+
+// How the bytes of a tensor are laid out.
+//   numeric types: elements row-major, little-endian, densely packed;
+//   string: TF tensor-bundle layout (varint64 lengths, masked length CRC32C, the bytes),
+//           FORMATS.md §1.9.2 — formats without that layout convert to it;
+//   variant: TF tensor-bundle variant layout, copied through, never decoded.
+struct TensorEntry {
+  std::string name;
+  DType dtype = DType::kInvalid;
+  std::vector<int64_t> shape;
+  uint64_t byte_size = 0;
+
+  // Unmasked CRC32C of the stored bytes, when the format stores one (TF bundles).
+  std::optional<uint32_t> stored_crc32c;
+
+  // Where the bytes are. `data` is null when they cannot be read (missing data shard);
+  // `data_error` then says why.
+  std::shared_ptr<const ByteSource> data;
+  uint64_t data_offset = 0;
+  std::string data_error;
+
+  int32_t shard = -1;  // data shard index, -1 when the format has none
+  EntryKind kind = EntryKind::kTensor;
+  std::vector<TensorSlice> slices;  // kPartitioned: the slices stored for this variable
+  std::string partitioned_name;     // kSlice: the full variable this slice belongs to
+  bool is_metadata = false;         // e.g. TF2 _CHECKPOINTABLE_OBJECT_GRAPH
+
+  // Format-specific notes shown by `ls --json`/`info` (e.g. a Keras weight's layer).
+  std::vector<std::pair<std::string, std::string>> notes;
+
+  // Product of dims; nullopt on overflow or a negative dim.
+  std::optional<uint64_t> NumElements() const;
+  // Where this entry's bytes are, for messages: "ckpt.data-00000-of-00001 @0x10".
+  std::string Where() const;
+};
+
+// Number of elements of a shape, nullopt on overflow or negative dims.
+std::optional<uint64_t> ShapeNumElements(const std::vector<int64_t>& shape);
+// "[3, 100]" / "[]"
+std::string ShapeToString(const std::vector<int64_t>& shape);
+
+// Entries sorted by name (bytewise), unique names.
+class TensorStore {
+ public:
+  using Map = std::map<std::string, TensorEntry, std::less<>>;
+
+  // Fails (kConflict) if the name is already present.
+  Status Add(TensorEntry entry);
+  // Replaces or inserts.
+  void Put(TensorEntry entry);
+  bool Remove(std::string_view name);
+
+  const TensorEntry* Find(std::string_view name) const;
+  TensorEntry* FindMutable(std::string_view name);
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  Map::const_iterator begin() const { return entries_.begin(); }
+  Map::const_iterator end() const { return entries_.end(); }
+
+  // Entries whose name is `scope` or starts with `scope/` (whole path segments only;
+  // a trailing '/' on scope is ignored). An empty scope visits everything.
+  void ForEachInScope(std::string_view scope,
+                      const std::function<void(const TensorEntry&)>& fn) const;
+
+  // Up to `max` stored names closest to `name` by edit distance (for "did you mean").
+  std::vector<std::string> Suggest(std::string_view name, size_t max = 3) const;
+
+ private:
+  Map entries_;
+};
+
+// Format-specific state a reader keeps for its writer (e.g. the TF bundle header).
+class FormatState {
+ public:
+  virtual ~FormatState() = default;
+};
+
+// A file that belongs to a checkpoint.
+struct CheckpointFile {
+  std::string path;
+  std::string role;  // "index", "data shard 0 of 2", "weights", ...
+  bool present = false;
+  uint64_t size = 0;
+};
+
+struct Checkpoint {
+  std::string format;          // "tf_bundle", "tf_v1", "keras_h5", "safetensors", ...
+  std::string format_version;  // human text: "V2 (tensor bundle)", "Keras 2.13.1"
+  std::string path;            // what was resolved: a prefix or a file
+  TensorStore store;
+  std::vector<CheckpointFile> files;
+  // Facts shown by `info`, in order: ("index compression", "snappy"), ...
+  std::vector<std::pair<std::string, std::string>> properties;
+  bool object_based = false;   // TF2 object-graph checkpoint
+  std::shared_ptr<const FormatState> state;
+};
+
+}  // namespace rescope

@@ -1,0 +1,49 @@
+// MappedFile: a read-only, shared memory mapping of a whole file, as a ByteSource.
+//
+// The file is opened O_RDONLY and never written. Views returned by Read point into the
+// mapping and stay valid while the MappedFile lives (hold it through a shared_ptr).
+// Empty files are valid and map nothing.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/byte_source.h"
+#include "core/status.h"
+
+namespace rescope {
+
+class MappedFile final : public ByteSource {
+ public:
+  // Opens and maps `path`. Errors name the path and the errno text.
+  static Result<std::shared_ptr<MappedFile>> Open(const std::string& path);
+
+  ~MappedFile() override;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const std::string& name() const override { return path_; }
+  uint64_t size() const override { return size_; }
+  Result<ByteView> Read(uint64_t offset, uint64_t n, std::vector<uint8_t>& scratch) const override;
+  void Release(uint64_t offset, uint64_t n) const override;
+
+  // The whole file.
+  ByteView All() const { return ByteView(data_, static_cast<size_t>(size_)); }
+
+ private:
+  MappedFile(std::string path, const uint8_t* data, uint64_t size)
+      : path_(std::move(path)), data_(data), size_(size) {}
+
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// True if a regular file (or a symlink to one) exists at path.
+bool FileExists(const std::string& path);
+// Size of a regular file, or nullopt.
+std::optional<uint64_t> FileSize(const std::string& path);
+bool IsDirectory(const std::string& path);
+
+}  // namespace rescope

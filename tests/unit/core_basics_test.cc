@@ -1,0 +1,54 @@
+// Tests of core/ basics: dtype names, shapes, the tensor store.
+#include <doctest/doctest.h>
+
+#include "core/dtype.h"
+#include "core/edit_distance.h"
+#include "core/tensor_store.h"
+
+using namespace rescope;
+
+TEST_CASE("dtype names follow TF enum values") {
+  CHECK(DTypeName(DType::kFloat32) == "float32");
+  CHECK(DTypeName(DType::kBFloat16) == "bfloat16");
+  CHECK(DTypeName(DType::kFloat16) == "float16");
+  CHECK(DTypeName(DType::kFloat8E4M3FN) == "float8_e4m3fn");
+  CHECK(DTypeName(DType::kQInt8) == "qint8");
+  CHECK(DTypeName(static_cast<DType>(101)) == "float32_ref");
+  CHECK(DTypeName(static_cast<DType>(77)) == "dtype<77>");
+  CHECK(ParseDTypeName("dtype<77>") == static_cast<DType>(77));
+  CHECK(ParseDTypeName("int64") == DType::kInt64);
+  CHECK(!ParseDTypeName("int65").has_value());
+  CHECK(DTypeElementSize(DType::kComplex128) == 16u);
+  CHECK(!DTypeElementSize(DType::kString).has_value());
+  CHECK(!DTypeElementSize(static_cast<DType>(77)).has_value());
+}
+
+TEST_CASE("shape element counts detect overflow") {
+  CHECK(ShapeNumElements({}) == 1u);
+  CHECK(ShapeNumElements({2, 0, 3}) == 0u);
+  CHECK(ShapeNumElements({1LL << 40, 1LL << 40}) == std::nullopt);
+  CHECK(ShapeNumElements({-1}) == std::nullopt);
+  CHECK(ShapeToString({3, 100}) == "[3, 100]");
+}
+
+TEST_CASE("scope iteration matches whole path segments") {
+  TensorStore store;
+  for (const char* n : {"layer_a", "layer_a/w", "layer_a/b", "layer_ab/w", "layer_a0", "z"}) {
+    TensorEntry e;
+    e.name = n;
+    CHECK(store.Add(e).ok());
+  }
+  TensorEntry dup;
+  dup.name = "z";
+  CHECK(store.Add(dup).code() == StatusCode::kConflict);
+  std::vector<std::string> seen;
+  store.ForEachInScope("layer_a/", [&](const TensorEntry& e) { seen.push_back(e.name); });
+  CHECK(seen == std::vector<std::string>{"layer_a", "layer_a/b", "layer_a/w"});
+  CHECK(store.Suggest("layer_a/x").front().rfind("layer_a", 0) == 0);
+}
+
+TEST_CASE("edit distance") {
+  CHECK(EditDistance("kitten", "sitting") == 3);
+  CHECK(EditDistance("", "abc") == 3);
+  CHECK(EditDistance("dense/kernal", "dense/kernel") == 1);
+}

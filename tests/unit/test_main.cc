@@ -1,0 +1,3 @@
+// doctest entry point for rescope_tests.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>

@@ -48,6 +48,7 @@ std::string TensorEntry::Where() const {
 }
 
 Status TensorStore::Add(TensorEntry entry) {
+  if (entry.source_name.empty()) entry.source_name = entry.name;
   auto [it, inserted] = entries_.try_emplace(entry.name);
   if (!inserted) return Status::Conflict("duplicate tensor name \"" + entry.name + "\"");
   it->second = std::move(entry);
@@ -55,6 +56,7 @@ Status TensorStore::Add(TensorEntry entry) {
 }
 
 void TensorStore::Put(TensorEntry entry) {
+  if (entry.source_name.empty()) entry.source_name = entry.name;
   std::string key = entry.name;
   entries_.insert_or_assign(std::move(key), std::move(entry));
 }

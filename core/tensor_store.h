@@ -48,6 +48,9 @@ enum class EntryKind {
 //   variant: TF tensor-bundle variant layout, copied through, never decoded.
 struct TensorEntry {
   std::string name;
+  // The name this entry had in the file it was read from. Renaming changes `name` only,
+  // so writers can find the entry's original record (and keep it byte for byte).
+  std::string source_name;
   DType dtype = DType::kInvalid;
   std::vector<int64_t> shape;
   uint64_t byte_size = 0;
@@ -86,7 +89,8 @@ class TensorStore {
  public:
   using Map = std::map<std::string, TensorEntry, std::less<>>;
 
-  // Fails (kConflict) if the name is already present.
+  // Fails (kConflict) if the name is already present. Both set source_name = name when
+  // the entry has none yet.
   Status Add(TensorEntry entry);
   // Replaces or inserts.
   void Put(TensorEntry entry);

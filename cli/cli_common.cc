@@ -1,0 +1,80 @@
+// Shared CLI helpers.
+#include "cli/cli_common.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace rescope::cli {
+
+void PrintError(const std::string& message) { std::cerr << "rescope: error: " << message << "\n"; }
+void PrintError(const Status& status) { PrintError(status.message()); }
+void PrintWarning(const std::string& message) {
+  std::cerr << "rescope: warning: " << message << "\n";
+}
+
+std::optional<Checkpoint> OpenOrReport(const std::string& path, const OpenOptions& options) {
+  auto ckpt = OpenCheckpoint(path, options);
+  if (!ckpt.ok()) {
+    PrintError(ckpt.status());
+    return std::nullopt;
+  }
+  return std::move(ckpt).value();
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double v = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[unit]);
+  return buf;
+}
+
+std::string WithThousands(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+uint64_t ListedBytes(const TensorStore& store, const TensorEntry& entry) {
+  if (entry.kind != EntryKind::kPartitioned) return entry.byte_size;
+  uint64_t total = 0;
+  for (const auto& [name, e] : store) {
+    if (e.kind == EntryKind::kSlice && e.partitioned_name == entry.name) total += e.byte_size;
+  }
+  return total;
+}
+
+std::string DisplayName(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else if (c >= 0x80) {
+      out.push_back(static_cast<char>(c));  // UTF-8 passes through
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+void AddOpenOptions(CLI::App* app, OpenOptions& options) {
+  app->add_option("--step", options.step,
+                  "With a directory holding a `checkpoint` file: open the checkpoint of this step");
+}
+
+}  // namespace rescope::cli

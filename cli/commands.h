@@ -1,0 +1,13 @@
+// The subcommand table: each cli/cmd_<name>.cc registers its flags and returns a runner.
+#pragma once
+
+#include "cli/cli_common.h"
+
+namespace rescope::cli {
+
+Command AddLsCommand(CLI::App& app);
+Command AddInfoCommand(CLI::App& app);
+Command AddShowCommand(CLI::App& app);
+Command AddVerifyCommand(CLI::App& app);
+
+}  // namespace rescope::cli

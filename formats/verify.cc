@@ -1,0 +1,75 @@
+// Whole-checkpoint verification.
+#include "formats/verify.h"
+
+#include <algorithm>
+#include <map>
+
+#include "formats/tf_bundle/tensor_checksum.h"
+
+namespace rescope {
+namespace {
+
+struct Range {
+  uint64_t begin, end;
+  const std::string* name;
+};
+
+}  // namespace
+
+VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
+  VerifyReport report;
+  for (const CheckpointFile& f : ckpt.files) {
+    if (!f.present) report.failures.push_back({f.path, f.role + " missing"});
+  }
+  std::map<const ByteSource*, std::vector<Range>> ranges;
+  for (const auto& [name, e] : ckpt.store) {
+    if (e.kind == EntryKind::kPartitioned) continue;  // bytes live in its slices
+    ++report.checked;
+    auto fail = [&](const std::string& problem) {
+      ++report.failed_entries;
+      report.failures.push_back({name, problem});
+    };
+    if (!e.data) {
+      fail(e.data_error.empty() ? "no data" : e.data_error);
+      continue;
+    }
+    if (!RangeFits(e.data_offset, e.byte_size, e.data->size())) {
+      fail(e.data->name() + ": bytes [" + Hex(e.data_offset) + ", " +
+           Hex(e.data_offset + e.byte_size) + ") run past end of file (" + Hex(e.data->size()) +
+           ")");
+      continue;
+    }
+    if (e.byte_size > 0) ranges[e.data.get()].push_back({e.data_offset, e.data_offset + e.byte_size, &name});
+    if (e.stored_crc32c) {
+      ++report.checksummed;
+      auto crc = tfbundle::ComputeTensorChecksum(e);
+      if (!crc.ok()) {
+        fail(crc.status().message());
+      } else if (*crc != *e.stored_crc32c) {
+        char buf[96];
+        std::snprintf(buf, sizeof(buf), "checksum mismatch (stored 0x%08x, computed 0x%08x)",
+                      *e.stored_crc32c, *crc);
+        fail(e.Where() + ": " + buf);
+      }
+    } else {
+      auto read = tfbundle::StreamCrc32c(*e.data, e.data_offset, e.byte_size);
+      if (!read.ok()) fail(read.status().message());
+    }
+  }
+  for (auto& [source, list] : ranges) {
+    std::sort(list.begin(), list.end(),
+              [](const Range& a, const Range& b) { return a.begin < b.begin; });
+    for (size_t i = 1; i < list.size(); ++i) {
+      if (list[i].begin < list[i - 1].end) {
+        report.failures.push_back(
+            {*list[i].name, source->name() + ": bytes [" + Hex(list[i].begin) + ", " +
+                                Hex(list[i].end) + ") overlap \"" + *list[i - 1].name + "\" [" +
+                                Hex(list[i - 1].begin) + ", " + Hex(list[i - 1].end) + ")"});
+        ++report.failed_entries;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace rescope

@@ -9,5 +9,6 @@ Command AddLsCommand(CLI::App& app);
 Command AddInfoCommand(CLI::App& app);
 Command AddShowCommand(CLI::App& app);
 Command AddVerifyCommand(CLI::App& app);
+Command AddRenameCommand(CLI::App& app);
 
 }  // namespace rescope::cli

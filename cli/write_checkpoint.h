@@ -1,0 +1,33 @@
+// Writing a (renamed) store to the output path a user gave: output path forms
+// (prefix, or directory + `checkpoint` state file), --in-place protection, and the
+// format-specific writer.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "core/tensor_store.h"
+
+namespace rescope::cli {
+
+struct WriteCheckpointOptions {
+  bool in_place = false;
+  bool link_data = false;
+  bool compact = false;
+  std::string index_compression = "keep";
+};
+
+struct WrittenCheckpoint {
+  std::string output;  // the prefix or file written
+  std::vector<std::string> files;
+  std::vector<std::string> notes;
+};
+
+void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& options);
+
+Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
+                                          const std::string& output,
+                                          const WriteCheckpointOptions& options);
+
+}  // namespace rescope::cli

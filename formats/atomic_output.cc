@@ -1,0 +1,187 @@
+// Temporary-file-and-rename output.
+#include "formats/atomic_output.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <set>
+
+namespace rescope {
+namespace {
+
+constexpr size_t kBufferSize = 1 << 20;
+
+Status Errno(const std::string& what, const std::string& path) {
+  return Status::IOError(path + ": " + what + ": " + std::strerror(errno));
+}
+
+std::string DirOf(const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.has_parent_path() ? p.parent_path().string() : ".";
+}
+
+}  // namespace
+
+std::string TempPathFor(const std::string& final_path) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), ".rescope-tmp-%016llx",
+                static_cast<unsigned long long>(rng()));
+  return final_path + buf;
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status OutputFile::FlushBuffer() {
+  size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t w = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write failed", final_path_);
+    }
+    done += static_cast<size_t>(w);
+  }
+  buffer_.clear();
+  return Status::Ok();
+}
+
+Status OutputFile::Append(const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  if (buffer_.size() + n > kBufferSize) RESCOPE_RETURN_IF_ERROR(FlushBuffer());
+  if (n >= kBufferSize) {
+    buffer_.assign(p, p + n);
+    RESCOPE_RETURN_IF_ERROR(FlushBuffer());
+  } else {
+    buffer_.insert(buffer_.end(), p, p + n);
+  }
+  size_ += n;
+  return Status::Ok();
+}
+
+Status OutputFile::AppendFrom(const ByteSource& source, uint64_t offset, uint64_t n) {
+  std::vector<uint8_t> scratch;
+  uint64_t done = 0;
+  while (done < n) {
+    const uint64_t chunk = std::min<uint64_t>(n - done, 8 << 20);
+    auto view = source.Read(offset + done, chunk, scratch);
+    if (!view.ok()) return view.status();
+    RESCOPE_RETURN_IF_ERROR(Append(view->data, view->size));
+    source.Release(offset + done, chunk);
+    done += chunk;
+  }
+  return Status::Ok();
+}
+
+Status OutputFile::AppendFileContents(const std::string& path) {
+  RESCOPE_RETURN_IF_ERROR(FlushBuffer());
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Errno("cannot open", path);
+  struct stat st {};
+  if (::fstat(in, &st) != 0) {
+    ::close(in);
+    return Errno("cannot stat", path);
+  }
+  uint64_t left = static_cast<uint64_t>(st.st_size);
+  bool use_copy_range = true;
+  std::vector<char> buf;
+  while (left > 0) {
+    ssize_t n = -1;
+    if (use_copy_range) {
+      n = ::copy_file_range(in, nullptr, fd_, nullptr, std::min<uint64_t>(left, 1ULL << 30), 0);
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+        use_copy_range = false;
+        continue;
+      }
+    } else {
+      buf.resize(8 << 20);
+      n = ::read(in, buf.data(), std::min<uint64_t>(left, buf.size()));
+      if (n > 0) {
+        buffer_.assign(buf.data(), buf.data() + n);
+        Status st2 = FlushBuffer();
+        if (!st2.ok()) {
+          ::close(in);
+          return st2;
+        }
+      }
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const Status err = Errno("copy failed", path);
+      ::close(in);
+      return err;
+    }
+    if (n == 0) break;  // file shrank under us
+    left -= static_cast<uint64_t>(n);
+    size_ += static_cast<uint64_t>(n);
+  }
+  ::close(in);
+  if (left != 0) return Status::IOError(path + ": file changed size while being copied");
+  return Status::Ok();
+}
+
+Status OutputFile::SyncAndClose() {
+  RESCOPE_RETURN_IF_ERROR(FlushBuffer());
+  if (::fsync(fd_) != 0) return Errno("fsync failed", final_path_);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    return Errno("close failed", final_path_);
+  }
+  fd_ = -1;
+  return Status::Ok();
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (committed_) return;
+  for (const std::string& temp : order_) ::unlink(temp.c_str());
+}
+
+Result<OutputFile*> AtomicOutput::Create(const std::string& final_path) {
+  const std::string temp = TempPathFor(final_path);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create", temp);
+  files_.push_back(std::unique_ptr<OutputFile>(new OutputFile(final_path, temp, fd)));
+  order_.push_back(temp);
+  finals_.push_back(final_path);
+  return files_.back().get();
+}
+
+Status AtomicOutput::Link(const std::string& existing, const std::string& final_path) {
+  const std::string temp = TempPathFor(final_path);
+  if (::link(existing.c_str(), temp.c_str()) != 0) return Errno("cannot hard-link " + existing, temp);
+  order_.push_back(temp);
+  finals_.push_back(final_path);
+  return Status::Ok();
+}
+
+Status AtomicOutput::Commit() {
+  for (auto& f : files_) {
+    if (f->fd_ >= 0) RESCOPE_RETURN_IF_ERROR(f->SyncAndClose());
+  }
+  std::set<std::string> dirs;
+  for (size_t i = 0; i < order_.size(); ++i) {
+    if (::rename(order_[i].c_str(), finals_[i].c_str()) != 0) {
+      return Errno("cannot rename into place from " + order_[i], finals_[i]);
+    }
+    dirs.insert(DirOf(finals_[i]));
+  }
+  committed_ = true;
+  for (const std::string& d : dirs) {
+    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace rescope

@@ -1,0 +1,291 @@
+// Tensor-bundle writing: index rebuild plus copied, linked or streamed data shards.
+#include "formats/tf_bundle/tf_bundle_writer.h"
+
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include "formats/atomic_output.h"
+#include "formats/mapped_file.h"
+#include "formats/tf_bundle/bundle_entry.h"
+#include "formats/tf_bundle/checkpoint_path.h"
+#include "formats/tf_bundle/crc32c.h"
+#include "formats/tf_bundle/object_graph.h"
+#include "formats/tf_bundle/slice_key.h"
+#include "formats/tf_bundle/sstable_builder.h"
+#include "formats/tf_bundle/sstable_reader.h"
+#include "formats/tf_bundle/string_tensor.h"
+#include "formats/tf_bundle/tensor_checksum.h"
+#include "formats/tf_bundle/tf_bundle_reader.h"
+
+namespace rescope::tfbundle {
+namespace {
+
+sstable::Compression ChooseCompression(const WriteOptions& o, const TfBundleState* state) {
+  switch (o.index_compression) {
+    case IndexCompression::kNone: return sstable::Compression::kNone;
+    case IndexCompression::kSnappy: return sstable::Compression::kSnappy;
+    case IndexCompression::kKeep: break;
+  }
+  return state != nullptr && state->index_snappy ? sstable::Compression::kSnappy
+                                                 : sstable::Compression::kNone;
+}
+
+BundleEntry EntryFor(const TensorEntry& e) {
+  BundleEntry be;
+  be.dtype = DTypeValue(e.dtype);
+  be.shape = e.shape;
+  if (e.kind == EntryKind::kPartitioned) {
+    be.slices = e.slices;
+    return be;
+  }
+  be.shard_id = e.shard < 0 ? 0 : e.shard;
+  be.offset = static_cast<int64_t>(e.data_offset);
+  be.size = static_cast<int64_t>(e.byte_size);
+  if (e.stored_crc32c) be.masked_crc32c = crc32c::Mask(*e.stored_crc32c);
+  return be;
+}
+
+// Index keys of the output: the header, then every entry under its (new) name; stored
+// slices of partitioned variables are re-keyed from their variable's new name.
+struct IndexPlan {
+  std::map<std::string, std::string> records;  // key -> value (sorted bytewise)
+};
+
+Status AddRecord(IndexPlan& plan, std::string key, std::string value) {
+  auto [it, inserted] = plan.records.emplace(std::move(key), std::move(value));
+  if (!inserted) {
+    return Status::Conflict("two tensors map to index key \"" + tfslice::EscapeKeyForDisplay(it->first) +
+                            "\"");
+  }
+  return Status::Ok();
+}
+
+// Finds the new name of each partitioned source variable so slices can follow it.
+std::unordered_map<std::string, std::string> PartitionedRenames(const TensorStore& store) {
+  std::unordered_map<std::string, std::string> out;
+  for (const auto& [name, e] : store) {
+    if (e.kind == EntryKind::kPartitioned) out[e.source_name] = name;
+  }
+  return out;
+}
+
+Result<std::string> SliceKeyFor(const TensorEntry& e,
+                                const std::unordered_map<std::string, std::string>& renamed) {
+  auto decoded = tfslice::DecodeTensorNameSlice(ByteView(e.source_name), "slice key");
+  if (!decoded.ok()) return decoded.status();
+  auto it = renamed.find(decoded->first);
+  if (it == renamed.end()) return std::string();  // its variable was dropped
+  return tfslice::EncodeTensorNameSlice(it->second, decoded->second);
+}
+
+// Rewrites the TF2 object graph for the renames in `store`; returns the new serialized
+// graph, or nullopt when nothing changed.
+Result<std::optional<std::string>> RewriteGraph(const TensorStore& source, const TensorStore& store,
+                                                const TensorEntry& graph_entry) {
+  std::unordered_map<std::string, std::string> renames;
+  bool changed = source.size() != store.size();
+  for (const auto& [name, e] : store) {
+    renames[e.source_name] = name;
+    if (name != e.source_name) changed = true;
+  }
+  if (!changed) return std::optional<std::string>();
+  if (!graph_entry.data) return Status::NotFound(graph_entry.name + ": " + graph_entry.data_error);
+  std::vector<uint8_t> scratch;
+  auto bytes = graph_entry.data->Read(graph_entry.data_offset, graph_entry.byte_size, scratch);
+  if (!bytes.ok()) return bytes.status();
+  auto strings = DecodeStringTensor(*bytes, 1, graph_entry.stored_crc32c, graph_entry.Where());
+  if (!strings.ok()) return strings.status();
+  auto graph = tfgraph::ObjectGraph::Parse(ByteView((*strings)[0]), graph_entry.Where());
+  if (!graph.ok()) return graph.status();
+  auto rewritten = tfgraph::RewriteForRename(
+      *graph, [&](const std::string& key) -> std::optional<std::string> {
+        auto it = renames.find(key);
+        if (it == renames.end()) return std::nullopt;
+        return it->second;
+      });
+  if (!rewritten.ok()) return rewritten.status();
+  return std::optional<std::string>(rewritten->Serialize());
+}
+
+Status WriteIndex(AtomicOutput& out, const std::string& path, const IndexPlan& plan,
+                  sstable::Compression compression) {
+  sstable::BuilderOptions bo;
+  bo.compression = compression;
+  sstable::TableBuilder builder(bo);
+  for (const auto& [key, value] : plan.records) RESCOPE_RETURN_IF_ERROR(builder.Add(key, value));
+  auto file = out.Create(path);
+  if (!file.ok()) return file.status();
+  return (*file)->Append(builder.Finish());
+}
+
+Status EnsureDirectory(const std::string& prefix) {
+  const std::filesystem::path dir = std::filesystem::path(prefix).parent_path();
+  if (dir.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir.string() + ": cannot create directory: " + ec.message());
+  return Status::Ok();
+}
+
+// Pass-through: same shards, same offsets; only keys (and maybe the graph) change.
+Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleState& state,
+                                     const TensorStore& store, const std::string& out_prefix,
+                                     const WriteOptions& options) {
+  WriteReport report;
+  AtomicOutput out;
+  const auto partitioned = PartitionedRenames(store);
+  std::optional<std::string> new_graph;
+  if (const TensorEntry* g = source.store.Find(kObjectGraphKey); g && store.Find(kObjectGraphKey)) {
+    auto rewritten = RewriteGraph(source.store, store, *g);
+    if (!rewritten.ok()) return rewritten.status();
+    new_graph = std::move(rewritten).value();
+  }
+  const int32_t old_shards = state.header.num_shards;
+  const int32_t num_shards = old_shards + (new_graph ? 1 : 0);
+  BundleHeader header = state.header;
+  header.num_shards = num_shards;
+  IndexPlan plan;
+  plan.records.emplace("", new_graph ? EncodeBundleHeader(header) : state.header_bytes);
+  for (const auto& [name, e] : store) {
+    if (e.kind == EntryKind::kSlice) {
+      auto key = SliceKeyFor(e, partitioned);
+      if (!key.ok()) return key.status();
+      if (key->empty()) continue;
+      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, *key, EncodeBundleEntry(EntryFor(e))));
+      continue;
+    }
+    if (new_graph && name == kObjectGraphKey) {
+      uint32_t crc = 0;
+      const std::string encoded = EncodeStringTensor({*new_graph}, &crc);
+      BundleEntry be;
+      be.dtype = DTypeValue(DType::kString);
+      be.shard_id = old_shards;
+      be.size = static_cast<int64_t>(encoded.size());
+      be.masked_crc32c = crc32c::Mask(crc);
+      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, name, EncodeBundleEntry(be)));
+      auto file = out.Create(DataFileName(out_prefix, old_shards, num_shards));
+      if (!file.ok()) return file.status();
+      RESCOPE_RETURN_IF_ERROR((*file)->Append(encoded));
+      report.graph_rewritten = true;
+      continue;
+    }
+    RESCOPE_RETURN_IF_ERROR(AddRecord(plan, name, EncodeBundleEntry(EntryFor(e))));
+  }
+  for (int32_t i = 0; i < old_shards; ++i) {
+    const std::string& from = state.shard_paths[static_cast<size_t>(i)];
+    const std::string to = DataFileName(out_prefix, i, num_shards);
+    if (!FileExists(from)) {
+      return Status::NotFound(from + ": data shard missing; cannot write a complete checkpoint "
+                              "(the index alone lists its tensors)");
+    }
+    if (options.link_data) {
+      RESCOPE_RETURN_IF_ERROR(out.Link(from, to));
+      report.data_linked = true;
+    } else {
+      auto file = out.Create(to);
+      if (!file.ok()) return file.status();
+      RESCOPE_RETURN_IF_ERROR((*file)->AppendFileContents(from));
+      report.data_copied = true;
+    }
+    report.files.push_back(to);
+  }
+  if (new_graph) report.files.push_back(DataFileName(out_prefix, old_shards, num_shards));
+  RESCOPE_RETURN_IF_ERROR(
+      WriteIndex(out, out_prefix + ".index", plan, ChooseCompression(options, &state)));
+  report.files.push_back(out_prefix + ".index");
+  RESCOPE_RETURN_IF_ERROR(out.Commit());
+  return report;
+}
+
+// Streaming: one new shard holding every stored tensor of `store`.
+Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& store,
+                                   const std::string& out_prefix, const WriteOptions& options) {
+  WriteReport report;
+  report.data_streamed = true;
+  AtomicOutput out;
+  const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
+  const auto partitioned = PartitionedRenames(store);
+  std::optional<std::string> new_graph;
+  if (const TensorEntry* g = source.store.Find(kObjectGraphKey);
+      g && source.format == "tf_bundle" && store.Find(kObjectGraphKey)) {
+    auto rewritten = RewriteGraph(source.store, store, *g);
+    if (!rewritten.ok()) return rewritten.status();
+    new_graph = std::move(rewritten).value();
+  }
+  const std::string data_path = DataFileName(out_prefix, 0, 1);
+  auto data = out.Create(data_path);
+  if (!data.ok()) return data.status();
+  IndexPlan plan;
+  BundleHeader header;
+  header.num_shards = 1;
+  header.version = VersionDef{1, 0, {}};
+  plan.records.emplace("", EncodeBundleHeader(header));
+  for (const auto& [name, e] : store) {
+    std::string key = name;
+    if (e.kind == EntryKind::kSlice) {
+      auto k = SliceKeyFor(e, partitioned);
+      if (!k.ok()) return k.status();
+      if (k->empty()) continue;
+      key = *k;
+    }
+    BundleEntry be;
+    be.dtype = DTypeValue(e.dtype);
+    be.shape = e.shape;
+    if (e.kind == EntryKind::kPartitioned) {
+      be.slices = e.slices;
+      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, key, EncodeBundleEntry(be)));
+      continue;
+    }
+    be.offset = static_cast<int64_t>((*data)->size());
+    if (new_graph && name == kObjectGraphKey) {
+      uint32_t crc = 0;
+      const std::string encoded = EncodeStringTensor({*new_graph}, &crc);
+      RESCOPE_RETURN_IF_ERROR((*data)->Append(encoded));
+      be.size = static_cast<int64_t>(encoded.size());
+      be.masked_crc32c = crc32c::Mask(crc);
+      report.graph_rewritten = true;
+    } else {
+      if (!e.data) return Status::NotFound("tensor \"" + e.name + "\": " + e.data_error);
+      if (!DTypeElementSize(e.dtype) && e.dtype != DType::kString && e.dtype != DType::kVariant) {
+        return Status::NotSupported("tensor \"" + e.name + "\": dtype " + DTypeName(e.dtype) +
+                                    " cannot be written to a tensor bundle");
+      }
+      uint32_t crc = 0;
+      if (e.stored_crc32c) {
+        crc = *e.stored_crc32c;  // bytes are copied unchanged, so TF's checksum still holds
+      } else {
+        auto computed = ComputeTensorChecksum(e);
+        if (!computed.ok()) return computed.status();
+        crc = *computed;
+      }
+      RESCOPE_RETURN_IF_ERROR((*data)->AppendFrom(*e.data, e.data_offset, e.byte_size));
+      be.size = static_cast<int64_t>(e.byte_size);
+      be.masked_crc32c = crc32c::Mask(crc);
+    }
+    RESCOPE_RETURN_IF_ERROR(AddRecord(plan, key, EncodeBundleEntry(be)));
+  }
+  report.files.push_back(data_path);
+  RESCOPE_RETURN_IF_ERROR(
+      WriteIndex(out, out_prefix + ".index", plan, ChooseCompression(options, state)));
+  report.files.push_back(out_prefix + ".index");
+  RESCOPE_RETURN_IF_ERROR(out.Commit());
+  return report;
+}
+
+}  // namespace
+
+Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& store,
+                                  const std::string& out_prefix, const WriteOptions& options) {
+  RESCOPE_RETURN_IF_ERROR(EnsureDirectory(out_prefix));
+  const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
+  if (state != nullptr && source.format == "tf_bundle" && !options.compact) {
+    return WritePassThrough(source, *state, store, out_prefix, options);
+  }
+  if (options.link_data) {
+    return Status::InvalidArgument("--link-data needs a tensor-bundle input and no --compact");
+  }
+  return WriteStreaming(source, store, out_prefix, options);
+}
+
+}  // namespace rescope::tfbundle

@@ -1,0 +1,43 @@
+// Writer for TensorFlow V2 checkpoints (tensor bundles), reproducing TF's BundleWriter
+// index byte for byte (FORMATS.md §1.3.5–1.3.6, §1.13).
+//
+// Two ways to produce the data shards:
+//  * pass-through (the source is a bundle and `compact` is off): renaming changes only
+//    keys, so the source shards are copied in-kernel or hard-linked unchanged and only the
+//    index is rewritten; a rewritten TF2 object graph goes into one extra shard;
+//  * streaming (any other source, or `compact`): every tensor's bytes are streamed into a
+//    single new shard and its checksum recomputed.
+// Every file is written under a temporary name and renamed into place only when all are
+// complete; the index is renamed last, so an index on disk implies complete data.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/tensor_store.h"
+
+namespace rescope::tfbundle {
+
+enum class IndexCompression { kKeep, kNone, kSnappy };
+
+struct WriteOptions {
+  IndexCompression index_compression = IndexCompression::kKeep;
+  bool link_data = false;  // hard-link source shards instead of copying them
+  bool compact = false;    // rewrite data without dropped tensors
+};
+
+struct WriteReport {
+  std::vector<std::string> files;  // final paths written
+  bool graph_rewritten = false;
+  bool data_copied = false, data_linked = false, data_streamed = false;
+  std::vector<std::string> notes;  // things the user should know (e.g. not carried over)
+};
+
+// Writes `store` as a bundle with prefix `out_prefix`. `source` is the checkpoint the store
+// was read (and possibly renamed) from; entries carry their original names in
+// TensorEntry::source_name. `renames` maps original name -> new name for every entry of
+// the source that is kept (used to rewrite the TF2 object graph); dropped names are absent.
+Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& store,
+                                  const std::string& out_prefix, const WriteOptions& options);
+
+}  // namespace rescope::tfbundle

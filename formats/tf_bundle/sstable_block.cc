@@ -39,30 +39,31 @@ std::string EscapeKey(std::string_view key) {
 }  // namespace
 
 Block::Block(ByteView contents, const BlockLocation& where) : contents_(contents), where_(where) {
-  auto fail = [&](const std::string& message) {
-    std::string text = BlockPrefix(where) + " (" + std::to_string(where.stored_size) + " B";
-    if (where.decompressed) {
-      text += " snappy, " + std::to_string(contents.size) + " B uncompressed";
-    }
-    ThrowCorruption(text + "): " + message);
-  };
   if (contents.size < 4) {
-    fail("block too small for a restart count (" + std::to_string(contents.size) + " B, need 4)");
+    Fail("block too small for a restart count (" + std::to_string(contents.size) + " B, need 4)");
   }
   num_restarts_ = LoadLE32(contents.data + contents.size - 4);
   const size_t max_restarts = (contents.size - 4) / 4;
   if (num_restarts_ > max_restarts) {
-    fail("restart count " + std::to_string(num_restarts_) + " too large for block (at most " +
+    Fail("restart count " + std::to_string(num_restarts_) + " too large for block (at most " +
          std::to_string(max_restarts) + ")");
   }
   entries_size_ = contents.size - 4 - 4 * static_cast<size_t>(num_restarts_);
   if (entries_size_ > 0 && num_restarts_ == 0) {
-    fail("no restart points but " + std::to_string(entries_size_) + " bytes of entries");
+    Fail("no restart points but " + std::to_string(entries_size_) + " bytes of entries");
   }
   // TF starts iteration at restart 0: entries before it would be silently skipped.
   if (entries_size_ > 0 && restart_offset(0) != 0) {
-    fail("first restart point is at " + Hex(restart_offset(0)) + " (expected 0)");
+    Fail("first restart point is at " + Hex(restart_offset(0)) + " (expected 0)");
   }
+}
+
+void Block::Fail(const std::string& message) const {
+  std::string text = BlockPrefix(where_) + " (" + std::to_string(where_.stored_size) + " B";
+  if (where_.decompressed) {
+    text += " snappy, " + std::to_string(contents_.size) + " B uncompressed";
+  }
+  ThrowCorruption(text + "): " + message);
 }
 
 void Block::FailAtEntry(int64_t ordinal, size_t position, const std::string& message) const {
@@ -105,8 +106,8 @@ bool BlockIterator::Next() {
   if (next_pos_ >= entries_size) {
     // An empty block (TF's metaindex, an empty index) still carries restart [0].
     if (entries_size > 0 && next_restart_ < block_.num_restarts()) {
-      Fail(next_pos_, "restart point #" + std::to_string(next_restart_) + " (" +
-                          Hex(block_.restart_offset(next_restart_)) + ") lies past the last entry");
+      block_.Fail("restart point #" + std::to_string(next_restart_) + " (" +
+                  Hex(block_.restart_offset(next_restart_)) + ") lies past the last entry");
     }
     return false;
   }

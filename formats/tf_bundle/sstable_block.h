@@ -44,6 +44,9 @@ class Block {
   const uint8_t* data() const { return contents_.data; }
   const BlockLocation& where() const { return where_; }
 
+  // Throws a corruption error about the block as a whole:
+  //   "f: data block @0x0 (32 B): <message>" ("(32 B snappy, 90 B uncompressed)" for snappy).
+  [[noreturn]] void Fail(const std::string& message) const;
   // Throws a corruption error naming the block and the entry at `position`:
   //   "f: data block @0x0, entry #3 @0x1c: <message>" (the offset is a file offset, or
   //   "@+0x1c (uncompressed)" for snappy blocks). `ordinal` < 0 omits "#N".

@@ -46,8 +46,8 @@ Footer Footer::DecodeFrom(ByteView bytes, std::string_view file, uint64_t file_o
   }
   const uint64_t magic = LoadLE64(bytes.data + kFooterSize - 8);
   if (magic != kTableMagicNumber) {
-    magic_cursor.FailAt(kFooterSize - 8, "bad magic number (expected " + Hex(kTableMagicNumber) +
-                                             ", found " + Hex(magic) + ")");
+    magic_cursor.Fail("bad magic number (expected " + Hex(kTableMagicNumber) + ", found " +
+                      Hex(magic) + ")");
   }
   // The handles live in the first 40 bytes; the rest is padding TF does not check.
   ByteCursor cursor(bytes.Sub(0, kFooterSize - 8), file, "footer", file_offset);

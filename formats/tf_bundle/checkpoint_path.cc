@@ -181,6 +181,23 @@ Result<ResolvedPath> ResolveDirectory(const std::string& dir, const ResolveOptio
       indexes.push_back(name.substr(0, name.size() - 6));
     }
   }
+  if (indexes.empty()) {
+    // A V1 sharded checkpoint: files "P-00000-of-00002" (not bundle data files).
+    static const std::regex v1_re(R"(^(.*)-\d{5,}-of-\d{5,}$)");
+    std::vector<std::string> families;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      const std::string name = e.path().string();
+      std::smatch m;
+      if (e.is_regular_file() && name.find(".data-") == std::string::npos &&
+          std::regex_match(name, m, v1_re) &&
+          std::find(families.begin(), families.end(), m[1].str()) == families.end()) {
+        families.push_back(m[1].str());
+      }
+    }
+    if (families.size() == 1) {
+      if (auto r = TryPrefix(families[0], tried, "V1 shards in directory")) return *r;
+    }
+  }
   if (indexes.size() == 1) {
     return ResolvedPath{ResolvedPath::Kind::kBundle, indexes[0], {}, "only .index in directory"};
   }

@@ -57,7 +57,8 @@ class V1TensorSource final : public ByteSource {
         return;
       }
       try {
-        ByteView record(std::string_view(**value));
+        const std::string& record_bytes = **value;
+        ByteView record{std::string_view(record_bytes)};
         proto::Reader r(record, table_->file_name(), name_);
         proto::Field f;
         ByteView data;
@@ -296,7 +297,7 @@ Result<std::vector<uint8_t>> DecodeTensorProtoValues(ByteView tp, DType dtype,
         return Status::Corruption(where + ": " + std::to_string(strings.size()) +
                                   " string values, expected " + std::to_string(num_elements));
       }
-      const std::string encoded = tfbundle::EncodeStringTensor(strings, nullptr);
+      const std::string encoded = EncodeStringTensor(strings, nullptr);
       return std::vector<uint8_t>(encoded.begin(), encoded.end());
     }
     // Complex values count two scalars per element.

@@ -1,0 +1,197 @@
+// Restore-compatibility classification and manifest parsing.
+#include "core/compat.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/name_glob.h"
+
+namespace rescope {
+namespace {
+
+using Json = nlohmann::json;
+
+CheckItem FromCheckpoint(const TensorEntry& e) {
+  CheckItem item;
+  item.name = e.name;
+  item.in_checkpoint = true;
+  item.ckpt_dtype = e.dtype;
+  item.ckpt_shape = e.shape;
+  return item;
+}
+
+void SetExpected(CheckItem& item, const ExpectedVar& v) {
+  item.in_expected = true;
+  item.expected_dtype = v.dtype;
+  item.expected_shape = v.shape;
+  item.expected_bytes = v.bytes;
+}
+
+// ---- manifest parsing ----
+
+Status ManifestError(std::string_view source, const std::string& where, const std::string& what) {
+  return Status::InvalidArgument(std::string(source) + ": " + where + ": " + what);
+}
+
+Result<ExpectedVar> ParseVariable(const Json& v, std::string_view source, size_t index) {
+  std::string where = "variables[" + std::to_string(index) + "]";
+  if (!v.is_object()) return ManifestError(source, where, "expected an object");
+  const auto name = v.find("name");
+  if (name == v.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
+    return ManifestError(source, where, "\"name\": expected a non-empty string");
+  }
+  ExpectedVar out;
+  out.name = name->get<std::string>();
+  where += " (\"" + out.name + "\")";
+  const auto dtype = v.find("dtype");
+  if (dtype == v.end() || !dtype->is_string()) {
+    return ManifestError(source, where, "\"dtype\": expected a dtype name");
+  }
+  const std::optional<DType> parsed = ParseDTypeName(dtype->get_ref<const std::string&>());
+  if (!parsed) {
+    return ManifestError(source, where,
+                         "\"dtype\": unknown dtype \"" + dtype->get<std::string>() + "\"");
+  }
+  out.dtype = *parsed;
+  const auto shape = v.find("shape");
+  const bool shape_ok = shape != v.end() && shape->is_array() &&
+                        std::all_of(shape->begin(), shape->end(), [](const Json& d) {
+                          return d.is_number_unsigned() && d.get<uint64_t>() <= uint64_t{INT64_MAX};
+                        });
+  if (!shape_ok) {
+    return ManifestError(source, where, "\"shape\": expected an array of non-negative integers");
+  }
+  for (const Json& d : *shape) out.shape.push_back(d.get<int64_t>());
+  if (const auto bytes = v.find("bytes"); bytes != v.end()) {
+    if (!bytes->is_number_unsigned()) {
+      return ManifestError(source, where, "\"bytes\": expected a non-negative integer");
+    }
+    out.bytes = bytes->get<uint64_t>();
+    const std::optional<uint32_t> size = DTypeElementSize(out.dtype);
+    const std::optional<uint64_t> count = ShapeNumElements(out.shape);
+    if (size && count && *count <= UINT64_MAX / *size && *count * *size != *out.bytes) {
+      return ManifestError(source, where,
+                           "\"bytes\": " + std::to_string(*out.bytes) + " does not match " +
+                               DTypeName(out.dtype) + " " + ShapeToString(out.shape) +
+                               " (expected " + std::to_string(*count * *size) + ")");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view CheckCategoryName(CheckCategory category) {
+  switch (category) {
+    case CheckCategory::kMissing:
+      return "missing";
+    case CheckCategory::kDTypeMismatch:
+      return "dtype_mismatch";
+    case CheckCategory::kShapeMismatch:
+      return "shape_mismatch";
+    case CheckCategory::kUnused:
+      return "unused";
+    case CheckCategory::kSetAside:
+      return "set_aside";
+    case CheckCategory::kRestorable:
+      return "restorable";
+  }
+  return "unknown";
+}
+
+size_t CheckReport::Count(CheckCategory category, bool include_excused) const {
+  return static_cast<size_t>(std::count_if(items.begin(), items.end(), [&](const CheckItem& i) {
+    return i.category == category && (include_excused || !i.excused);
+  }));
+}
+
+bool CheckReport::Compatible() const {
+  return Count(CheckCategory::kMissing, false) == 0 && Count(CheckCategory::kDTypeMismatch) == 0 &&
+         Count(CheckCategory::kShapeMismatch) == 0;
+}
+
+CheckReport CheckCompat(const TensorStore& ckpt, const std::vector<ExpectedVar>& expected,
+                        const CheckOptions& options) {
+  const SetAsideClassifier set_aside =
+      options.set_aside ? options.set_aside : SetAsideClassifier(IsSetAsideForModelOnly);
+  std::map<std::string_view, const ExpectedVar*> wanted;
+  for (const ExpectedVar& v : expected) wanted.emplace(v.name, &v);  // first one wins
+
+  std::map<std::string, CheckItem, std::less<>> items;
+  for (const auto& [name, entry] : ckpt) {
+    if (entry.kind == EntryKind::kSlice) continue;
+    CheckItem item = FromCheckpoint(entry);
+    const auto it = wanted.find(name);
+    if (it != wanted.end()) SetExpected(item, *it->second);
+    if (options.model_only && (entry.is_metadata || set_aside(name))) {
+      item.category = CheckCategory::kSetAside;
+    } else if (!item.in_expected) {
+      item.category = CheckCategory::kUnused;
+      item.excused = GlobMatchAny(options.ignore_unused, name);
+    } else if (item.ckpt_dtype != item.expected_dtype) {
+      item.category = CheckCategory::kDTypeMismatch;
+    } else if (item.ckpt_shape != item.expected_shape) {
+      item.category = CheckCategory::kShapeMismatch;
+    } else {
+      item.category = CheckCategory::kRestorable;
+    }
+    items.emplace(name, std::move(item));
+  }
+  for (const auto& [name, var] : wanted) {
+    if (items.count(name) != 0) continue;
+    CheckItem item;
+    item.name = std::string(name);
+    SetExpected(item, *var);
+    if (options.model_only && set_aside(name)) {
+      item.category = CheckCategory::kSetAside;
+    } else {
+      item.category = CheckCategory::kMissing;
+      item.excused = GlobMatchAny(options.allow_missing, name);
+    }
+    items.emplace(item.name, std::move(item));
+  }
+  CheckReport report;
+  report.model_only = options.model_only;
+  for (auto& [name, item] : items) report.items.push_back(std::move(item));
+  return report;
+}
+
+Result<std::vector<ExpectedVar>> ParseManifest(std::string_view json_text,
+                                               std::string_view source) {
+  Json doc;
+  try {
+    doc = Json::parse(json_text);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+    if (const size_t close = what.find("] ");
+        what.starts_with("[json.") && close != std::string::npos) {
+      what = what.substr(close + 2);
+    }
+    return Status::InvalidArgument(std::string(source) + ": invalid JSON: " + what);
+  }
+  if (!doc.is_object()) return ManifestError(source, "top level", "expected a JSON object");
+  if (const auto f = doc.find("format"); f != doc.end() && !f->is_string()) {
+    return ManifestError(source, "\"format\"", "expected a string");
+  }
+  const auto vars = doc.find("variables");
+  if (vars == doc.end() || !vars->is_array()) {
+    return ManifestError(source, "\"variables\"", "expected an array of variables");
+  }
+  std::vector<ExpectedVar> out;
+  std::map<std::string, size_t, std::less<>> first_index;
+  for (size_t i = 0; i < vars->size(); ++i) {
+    RESCOPE_ASSIGN_OR_RETURN(ExpectedVar v, ParseVariable((*vars)[i], source, i));
+    const auto [it, inserted] = first_index.emplace(v.name, i);
+    if (!inserted) {
+      return ManifestError(
+          source, "variables[" + std::to_string(i) + "] (\"" + v.name + "\")",
+          "duplicate name (first at variables[" + std::to_string(it->second) + "])");
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace rescope

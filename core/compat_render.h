@@ -1,0 +1,33 @@
+// Renderers of a CheckReport (and of suggest-map results as text).
+//
+// Text: first line "compatible: <counts>" or "incompatible: <counts>" (non-zero
+// categories, excused items counted apart: "2 missing (1 allowed)"), then one section
+// per non-empty category except restorable, one item per line with dtype and shape
+// ("checkpoint float32 [3] vs expected float32 [4]" for mismatches); excused items are
+// tagged "(allowed)" / "(ignored)". Restorable items are listed only with list_all.
+//
+// JSON: {"compatible", "model_only", "counts": {<category>: n}, "excused": {"missing": n,
+// "unused": n}, "items": [{"name", "category", "excused"?, "checkpoint": {dtype, shape}?,
+// "expected": {dtype, shape, bytes?}?}]}.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/compat.h"
+#include "core/suggest_map.h"
+
+namespace rescope {
+
+struct CheckTextOptions {
+  bool list_all = false;  // also list restorable items
+};
+
+nlohmann::json ToJson(const CheckReport& report);
+std::string FormatCheckText(const CheckReport& report, const CheckTextOptions& options = {});
+
+// One line per rule ("scope model_1 -> model_3", "name a -> b"), then
+// "unresolved x: candidates p, q" / "unresolved x: no candidate".
+std::string FormatSuggestText(const SuggestReport& report);
+
+}  // namespace rescope

@@ -1,0 +1,32 @@
+// Renderers of a DiffReport: JSON for scripts and plain text for people.
+//
+// Text: the first line is the verdict and the non-zero counts per category
+//   "different: 1 only in A, 1 only in B, 2 values differ, 5 identical"
+//   "same: 7 identical"  /  "same: 7 unchecked (values not compared)"  /  "error: ..."
+// then one section per non-empty category, each entry on one line (identical and
+// unchecked entries are counted, and listed only with list_all or when they carry a
+// note). Numbers in the text use up to 6 significant digits.
+//
+// JSON: {"verdict", "options", "counts": {<every category>: n}, "entries": [...]} where
+// each entry has name, category, "a"/"b" {dtype, shape} for the sides it exists on,
+// "values" when values were compared, and "detail" when non-empty. Infinite max_rel_diff
+// is written as the string "inf" (JSON has no infinity).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/diff.h"
+
+namespace rescope {
+
+struct DiffTextOptions {
+  bool list_all = false;  // also list identical and unchecked entries by name
+};
+
+nlohmann::json ToJson(const DiffReport& report);
+std::string FormatDiffText(const DiffReport& report, const DiffTextOptions& options = {});
+
+std::string_view DiffVerdictName(DiffVerdict verdict);  // "same", "different", "error"
+
+}  // namespace rescope

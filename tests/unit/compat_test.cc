@@ -1,0 +1,302 @@
+// Tests of the restore-compatibility check (core/compat), manifests, suggest-map
+// (core/suggest_map) and their renderers (core/compat_render).
+#include "core/compat.h"
+
+#include <doctest/doctest.h>
+
+#include "core/compat_render.h"
+#include "core/suggest_map.h"
+
+using namespace rescope;
+
+namespace {
+
+struct Var {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+};
+
+TensorStore CkptOf(const std::vector<Var>& vars) {
+  TensorStore s;
+  for (const Var& v : vars) {
+    TensorEntry e;
+    e.name = v.name;
+    e.dtype = v.dtype;
+    e.shape = v.shape;
+    REQUIRE(s.Add(std::move(e)).ok());
+  }
+  return s;
+}
+
+std::vector<ExpectedVar> Expected(const std::vector<Var>& vars) {
+  std::vector<ExpectedVar> out;
+  for (const Var& v : vars) out.push_back({v.name, v.dtype, v.shape, std::nullopt});
+  return out;
+}
+
+const CheckItem& Item(const CheckReport& r, const std::string& name) {
+  for (const CheckItem& i : r.items) {
+    if (i.name == name) return i;
+  }
+  FAIL("no item " << name);
+  return r.items.front();
+}
+
+constexpr DType F32 = DType::kFloat32;
+
+// Scenario 1 of the classic variable-scope examples: two named layers.
+const std::vector<Var> kTwoLayers = {{"layer1/weights", F32, {784, 100}},
+                                     {"layer1/biases", F32, {100}},
+                                     {"layer2/weights", F32, {100, 10}},
+                                     {"layer2/biases", F32, {10}}};
+
+}  // namespace
+
+TEST_CASE("check: scenario 1, layer1/layer2 restore as saved") {
+  const CheckReport r = CheckCompat(CkptOf(kTwoLayers), Expected(kTwoLayers));
+  CHECK(r.Compatible());
+  CHECK(r.Count(CheckCategory::kRestorable) == 4);
+  CHECK(FormatCheckText(r) == "compatible: 4 restorable\n\nrestorable (4)\n");
+
+  std::vector<Var> changed = kTwoLayers;
+  changed[2].shape = {100, 20};  // layer2/weights
+  changed[3].dtype = DType::kFloat64;
+  const CheckReport bad = CheckCompat(CkptOf(kTwoLayers), Expected(changed));
+  CHECK(!bad.Compatible());
+  CHECK(Item(bad, "layer2/weights").category == CheckCategory::kShapeMismatch);
+  CHECK(Item(bad, "layer2/biases").category == CheckCategory::kDTypeMismatch);
+  CHECK(FormatCheckText(bad) ==
+        "incompatible: 1 dtype mismatch, 1 shape mismatch, 2 restorable\n"
+        "\n"
+        "dtype mismatch (1):\n"
+        "  layer2/biases  checkpoint float32 [10] vs expected float64 [10]\n"
+        "\n"
+        "shape mismatch (1):\n"
+        "  layer2/weights  checkpoint float32 [100, 10] vs expected float32 [100, 20]\n"
+        "\n"
+        "restorable (2)\n");
+  const nlohmann::json j = ToJson(bad);
+  CHECK(j["compatible"] == false);
+  CHECK(j["counts"]["shape_mismatch"] == 1);
+  CHECK(j["items"][0]["name"] == "layer1/biases");
+  CHECK(j["items"][3]["expected"]["shape"] == nlohmann::json::array({100, 20}));
+}
+
+TEST_CASE("check: scenario 2, reused dense_layer") {
+  const std::vector<Var> dense = {{"dense_layer/weights", F32, {3, 3}},
+                                  {"dense_layer/biases", F32, {3}}};
+  // A model that reuses the scope expects each variable once.
+  CHECK(CheckCompat(CkptOf(dense), Expected(dense)).Compatible());
+  // Built without reuse, the second call creates dense_layer_1/...: missing, and no
+  // unused variable can stand in for them.
+  std::vector<Var> unreused = dense;
+  unreused.push_back({"dense_layer_1/weights", F32, {3, 3}});
+  unreused.push_back({"dense_layer_1/biases", F32, {3}});
+  const CheckReport r = CheckCompat(CkptOf(dense), Expected(unreused));
+  CHECK(!r.Compatible());
+  CHECK(r.Count(CheckCategory::kMissing) == 2);
+  CHECK(r.Count(CheckCategory::kRestorable) == 2);
+  const SuggestReport s = SuggestMap(r);
+  CHECK(s.rules.empty());
+  REQUIRE(s.unresolved.size() == 2);
+  CHECK(s.unresolved[0].to == "dense_layer_1/biases");
+  CHECK(s.unresolved[0].candidates.empty());
+  CHECK(FormatSuggestText(s) ==
+        "unresolved dense_layer_1/biases: no candidate\n"
+        "unresolved dense_layer_1/weights: no candidate\n");
+
+  CheckOptions allow;
+  allow.allow_missing = {"dense_layer_1/*"};
+  const CheckReport allowed = CheckCompat(CkptOf(dense), Expected(unreused), allow);
+  CHECK(allowed.Compatible());
+  CHECK(FormatCheckText(allowed) ==
+        "compatible: 2 missing (2 allowed), 2 restorable\n"
+        "\n"
+        "missing (2):\n"
+        "  dense_layer_1/biases  float32 [3] (allowed)\n"
+        "  dense_layer_1/weights  float32 [3, 3] (allowed)\n"
+        "\n"
+        "restorable (2)\n");
+}
+
+TEST_CASE("check: scenario 3, model_1 saved, model_3 expected") {
+  const TensorStore ckpt =
+      CkptOf({{"model_1/layer_a/weights", F32, {3, 3}}, {"model_1/layer_a/biases", F32, {3}}});
+  const std::vector<ExpectedVar> expected =
+      Expected({{"model_3/layer_a/weights", F32, {3, 3}}, {"model_3/layer_a/biases", F32, {3}}});
+  const CheckReport r = CheckCompat(ckpt, expected);
+  CHECK(!r.Compatible());
+  CHECK(Item(r, "model_3/layer_a/weights").category == CheckCategory::kMissing);
+  CHECK(Item(r, "model_3/layer_a/biases").category == CheckCategory::kMissing);
+  CHECK(Item(r, "model_1/layer_a/weights").category == CheckCategory::kUnused);
+  CHECK(Item(r, "model_1/layer_a/biases").category == CheckCategory::kUnused);
+  CHECK(FormatCheckText(r) ==
+        "incompatible: 2 missing, 2 unused\n"
+        "\n"
+        "missing (2):\n"
+        "  model_3/layer_a/biases  float32 [3]\n"
+        "  model_3/layer_a/weights  float32 [3, 3]\n"
+        "\n"
+        "unused (2):\n"
+        "  model_1/layer_a/biases  float32 [3]\n"
+        "  model_1/layer_a/weights  float32 [3, 3]\n");
+
+  const SuggestReport s = SuggestMap(r);
+  REQUIRE(s.rules.size() == 1);
+  CHECK(s.rules[0].is_scope);
+  CHECK(s.rules[0].from == "model_1/layer_a");
+  CHECK(s.rules[0].to == "model_3/layer_a");
+  CHECK(s.unresolved.empty());
+  CHECK(ToJson(s).dump() ==
+        R"({"rules":[{"scope":"model_1/layer_a","to":"model_3/layer_a"}],"unresolved":[]})");
+}
+
+TEST_CASE("suggest: one rule per scope, name rules where a scope does not fit") {
+  SUBCASE("two layers move together: one rule for the common scope") {
+    const TensorStore ckpt = CkptOf({{"model_1/a/w", F32, {2}},
+                                     {"model_1/a/b", F32, {1}},
+                                     {"model_1/b/w", F32, {4}},
+                                     {"model_1/b/b", F32, {3}}});
+    const auto expected = Expected({{"model_3/a/w", F32, {2}},
+                                    {"model_3/a/b", F32, {1}},
+                                    {"model_3/b/w", F32, {4}},
+                                    {"model_3/b/b", F32, {3}}});
+    const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected));
+    REQUIRE(s.rules.size() == 1);
+    CHECK(s.rules[0].from == "model_1");
+    CHECK(s.rules[0].to == "model_3");
+  }
+  SUBCASE("a restorable variable under the scope forces a deeper rule") {
+    const TensorStore ckpt = CkptOf({{"model_1/a/w", F32, {2}},
+                                     {"model_1/a/b", F32, {1}},
+                                     {"model_1/b/w", F32, {4}},
+                                     {"model_1/keep", F32, {5}}});
+    const auto expected = Expected({{"model_3/a/w", F32, {2}},
+                                    {"model_3/a/b", F32, {1}},
+                                    {"model_3/b/w", F32, {4}},
+                                    {"model_1/keep", F32, {5}}});
+    const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected));
+    REQUIRE(s.rules.size() == 2);
+    CHECK(s.rules[0].is_scope);
+    CHECK(s.rules[0].from == "model_1/a");
+    CHECK(s.rules[0].to == "model_3/a");
+    CHECK(s.rules[1].is_scope);
+    CHECK(s.rules[1].from == "model_1/b");
+    CHECK(ToJson(s)["rules"][1] == nlohmann::json({{"scope", "model_1/b"}, {"to", "model_3/b"}}));
+  }
+  SUBCASE("an extra expected variable in the target scope leaves name rules") {
+    const TensorStore ckpt = CkptOf({{"old/w", F32, {2}}});
+    const auto expected = Expected({{"new/w", F32, {2}}, {"new/extra", F32, {9}}});
+    const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected));
+    REQUIRE(s.rules.size() == 1);
+    CHECK(!s.rules[0].is_scope);
+    CHECK(s.rules[0].from == "old/w");
+    CHECK(s.rules[0].to == "new/w");
+    REQUIRE(s.unresolved.size() == 1);
+    CHECK(s.unresolved[0].to == "new/extra");
+    CHECK(
+        ToJson(s).dump() ==
+        R"({"rules":[{"name":"old/w","to":"new/w"}],"unresolved":[{"candidates":[],"to":"new/extra"}]})");
+  }
+  SUBCASE("shared trailing segments outrank edit distance") {
+    const TensorStore ckpt =
+        CkptOf({{"enc/dense/kernel", F32, {4}}, {"enc/densa/kernex", F32, {4}}});
+    const auto expected = Expected({{"encoder/dense/kernel", F32, {4}}});
+    const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected));
+    REQUIRE(s.rules.size() == 1);
+    CHECK(s.rules[0].from == "enc/dense");
+    CHECK(s.rules[0].to == "encoder/dense");
+  }
+}
+
+TEST_CASE("suggest: ambiguous candidates are unresolved, never guessed") {
+  const TensorStore ckpt =
+      CkptOf({{"model_1/layer_a/weights", F32, {3, 3}}, {"model_2/layer_a/weights", F32, {3, 3}}});
+  const auto expected = Expected({{"model_3/layer_a/weights", F32, {3, 3}}});
+  const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected));
+  CHECK(s.rules.empty());
+  REQUIRE(s.unresolved.size() == 1);
+  CHECK(s.unresolved[0].to == "model_3/layer_a/weights");
+  CHECK(s.unresolved[0].candidates ==
+        std::vector<std::string>{"model_1/layer_a/weights", "model_2/layer_a/weights"});
+  CHECK(FormatSuggestText(s) ==
+        "unresolved model_3/layer_a/weights: candidates model_1/layer_a/weights, "
+        "model_2/layer_a/weights\n");
+  // Shape keeps incompatible names apart: with model_2's shape changed it is no candidate.
+  const TensorStore ckpt2 =
+      CkptOf({{"model_1/layer_a/weights", F32, {3, 3}}, {"model_2/layer_a/weights", F32, {3, 4}}});
+  CHECK(SuggestMap(CheckCompat(ckpt2, expected)).rules.size() == 1);
+}
+
+TEST_CASE("check: model_only sets optimizer state and bookkeeping aside") {
+  TensorStore ckpt =
+      CkptOf({{"dense/kernel", F32, {2, 2}},
+              {"dense/kernel/Adam", F32, {2, 2}},
+              {"dense/kernel/Adam_1", F32, {2, 2}},
+              {"beta1_power", F32, {}},
+              {"global_step", DType::kInt64, {}},
+              {"save_counter/.ATTRIBUTES/VARIABLE_VALUE", DType::kInt64, {}},
+              {"model/layer/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE", F32, {2}},
+              {"optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE", DType::kInt64, {}}});
+  TensorEntry graph;
+  graph.name = "_CHECKPOINTABLE_OBJECT_GRAPH";
+  graph.dtype = DType::kString;
+  graph.is_metadata = true;
+  REQUIRE(ckpt.Add(graph).ok());
+  const auto expected = Expected({{"dense/kernel", F32, {2, 2}}});
+  const CheckReport plain = CheckCompat(ckpt, expected);
+  CHECK(plain.Compatible());  // unused entries do not prevent a restore
+  CHECK(plain.Count(CheckCategory::kUnused) == 8);
+  CheckOptions o;
+  o.model_only = true;
+  const CheckReport r = CheckCompat(ckpt, expected, o);
+  CHECK(r.Count(CheckCategory::kSetAside) == 8);
+  CHECK(r.Count(CheckCategory::kUnused) == 0);
+  CHECK(r.Count(CheckCategory::kRestorable) == 1);
+  CHECK(FormatCheckText(r).find("  global_step  int64 [] (checkpoint)\n") != std::string::npos);
+  o.set_aside = [](std::string_view name) { return name == "global_step"; };
+  CHECK(CheckCompat(ckpt, expected, o).Count(CheckCategory::kSetAside) == 2);  // + graph
+  CheckOptions ignore;
+  ignore.ignore_unused = {"*Adam*", "*_power"};
+  CHECK(CheckCompat(ckpt, expected, ignore).Count(CheckCategory::kUnused, false) == 5);  // 8 - 3
+}
+
+TEST_CASE("manifest: schema and located errors") {
+  auto ok = ParseManifest(R"({"format": "rescope-manifest", "variables": [
+      {"name": "dense/kernel", "dtype": "float32", "shape": [784, 10], "bytes": 31360},
+      {"name": "step", "dtype": "int64", "shape": []},
+      {"name": "s", "dtype": "string", "shape": [2], "bytes": 17, "extra": 1}]})",
+                          "model.json");
+  REQUIRE_MESSAGE(ok.ok(), ok.status().message());
+  REQUIRE(ok->size() == 3);
+  CHECK((*ok)[0].name == "dense/kernel");
+  CHECK((*ok)[0].dtype == DType::kFloat32);
+  CHECK((*ok)[0].shape == std::vector<int64_t>{784, 10});
+  CHECK((*ok)[0].bytes == 31360u);
+  CHECK((*ok)[1].shape.empty());
+  CHECK(!(*ok)[1].bytes.has_value());
+
+  auto err = [](std::string_view text) {
+    auto r = ParseManifest(text, "model.json");
+    REQUIRE(!r.ok());
+    CHECK(r.status().code() == StatusCode::kInvalidArgument);
+    return r.status().message();
+  };
+  CHECK(err(R"({"variables": [{"name": "a", "dtype": "float32", "shape": [1]},
+                 {"name": "b", "dtype": "floatt", "shape": [1]}]})") ==
+        "model.json: variables[1] (\"b\"): \"dtype\": unknown dtype \"floatt\"");
+  CHECK(err(R"({"variables": [{"dtype": "float32", "shape": [1]}]})") ==
+        "model.json: variables[0]: \"name\": expected a non-empty string");
+  CHECK(err(R"({"variables": [{"name": "a", "dtype": "float32", "shape": [-1]}]})") ==
+        "model.json: variables[0] (\"a\"): \"shape\": expected an array of non-negative integers");
+  CHECK(err(R"({"variables": [{"name": "a", "dtype": "float32", "shape": [2], "bytes": 4}]})") ==
+        "model.json: variables[0] (\"a\"): \"bytes\": 4 does not match float32 [2] (expected 8)");
+  CHECK(err(R"({"variables": [{"name": "a", "dtype": "int8", "shape": []},
+                 {"name": "a", "dtype": "int8", "shape": []}]})") ==
+        "model.json: variables[1] (\"a\"): duplicate name (first at variables[0])");
+  CHECK(err(R"({"format": 1, "variables": []})") == "model.json: \"format\": expected a string");
+  CHECK(err(R"({"vars": []})") == "model.json: \"variables\": expected an array of variables");
+  CHECK(err("[1]") == "model.json: top level: expected a JSON object");
+  CHECK(err("{").starts_with("model.json: invalid JSON: parse error at line 1, column 2"));
+}

@@ -1,0 +1,307 @@
+// Tests of store comparison (core/diff) and its renderers (core/diff_render).
+#include "core/diff.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/diff_render.h"
+#include "core/name_glob.h"
+#include "core/tensor_values.h"
+#include "tests/unit/value_test_util.h"
+
+using namespace rescope;
+using namespace rescope::testing;
+
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+
+TensorStore Store(std::vector<TensorEntry> entries) {
+  TensorStore s;
+  for (TensorEntry& e : entries) REQUIRE(s.Add(std::move(e)).ok());
+  return s;
+}
+
+const DiffEntry& Find(const DiffReport& r, const std::string& name) {
+  for (const DiffEntry& e : r.entries) {
+    if (e.name == name) return e;
+  }
+  FAIL("no diff entry " << name);
+  return r.entries.front();
+}
+
+ValueComparison Compare(const TensorEntry& a, const TensorEntry& b, DiffOptions o = {}) {
+  Result<ValueComparison> r = CompareValues(a, b, o);
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  return *r;
+}
+
+DiffOptions WithValues() {
+  DiffOptions o;
+  o.values = true;
+  return o;
+}
+
+TensorEntry F64(const std::string& name, std::vector<double> v) {
+  return MakeEntry(name, DType::kFloat64, {static_cast<int64_t>(v.size())}, LEBytes(v));
+}
+
+}  // namespace
+
+TEST_CASE("diff: names, dtypes and shapes") {
+  const TensorStore a = Store({F64("only_a", {1}), F64("same", {1, 2}), F64("shape", {1, 2}),
+                               MakeEntry("dtype", DType::kFloat32, {1}, LEBytes<float>({1}))});
+  const TensorStore b =
+      Store({F64("only_b", {1}), F64("same", {1, 3}), F64("shape", {1, 2, 3}), F64("dtype", {1})});
+  const DiffReport r = DiffStores(a, b, {});
+  REQUIRE(r.entries.size() == 5);
+  CHECK(Find(r, "only_a").category == DiffCategory::kOnlyInA);
+  CHECK(Find(r, "only_b").category == DiffCategory::kOnlyInB);
+  CHECK(Find(r, "dtype").category == DiffCategory::kDTypeDiffers);
+  CHECK(Find(r, "shape").category == DiffCategory::kShapeDiffers);
+  CHECK(Find(r, "same").category == DiffCategory::kUnchecked);  // values differ, not compared
+  CHECK(r.Verdict() == DiffVerdict::kDifferent);
+  CHECK(FormatDiffText(r) ==
+        "different: 1 only in A, 1 only in B, 1 dtype differs, 1 shape differs, 1 unchecked "
+        "(values not compared)\n"
+        "\n"
+        "only in A (1):\n"
+        "  only_a  float64 [1]\n"
+        "\n"
+        "only in B (1):\n"
+        "  only_b  float64 [1]\n"
+        "\n"
+        "dtype differs (1):\n"
+        "  dtype  float32 [1] vs float64 [1]\n"
+        "\n"
+        "shape differs (1):\n"
+        "  shape  float64 [2] vs float64 [3]\n"
+        "\n"
+        "unchecked (1)\n");
+  const nlohmann::json j = ToJson(r);
+  CHECK(j["verdict"] == "different");
+  CHECK(j["counts"]["only_in_a"] == 1);
+  CHECK(j["counts"]["identical"] == 0);
+  CHECK(j["entries"][0]["name"] == "dtype");
+  CHECK(j["entries"][0]["a"]["dtype"] == "float32");
+  CHECK(j["entries"][0]["b"]["dtype"] == "float64");
+  CHECK(j["entries"][1]["category"] == "only_in_a");
+  CHECK(!j["entries"][1].contains("b"));
+
+  DiffOptions values;
+  values.values = true;
+  values.filters = {"s*"};
+  const DiffReport rv = DiffStores(a, b, values);
+  REQUIRE(rv.entries.size() == 2);  // "same" and "shape"
+  CHECK(Find(rv, "same").category == DiffCategory::kValuesDiffer);
+}
+
+TEST_CASE("diff: identical bytes need no decoding") {
+  TensorEntry a = F64("w", {1, kNaN});
+  TensorEntry b = F64("w", {1, kNaN});
+  const ValueComparison v = Compare(a, b);
+  CHECK(v.bytes_identical);
+  CHECK(v.compared == 0);
+  const DiffReport r = DiffStores(Store({a}), Store({b}), WithValues());
+  CHECK(r.entries[0].category == DiffCategory::kIdentical);
+  CHECK(r.Verdict() == DiffVerdict::kSame);
+  CHECK(FormatDiffText(r) ==
+        "same: 1 identical\nvalues compared with atol=0, rtol=0, NaN != NaN\n\nidentical (1)\n");
+  // Different stored CRCs prove the bytes differ: the elements are compared.
+  a.stored_crc32c = 1;
+  b.stored_crc32c = 2;
+  CHECK(!Compare(a, b).bytes_identical);
+  CHECK(Compare(a, b).differing == 1);  // NaN != NaN once decoded
+}
+
+TEST_CASE("diff: float tolerance edge cases") {
+  SUBCASE("exact comparison and statistics") {
+    const ValueComparison v = Compare(F64("x", {1, 2, 3, 4}), F64("x", {1, 2.5, 3, 2}));
+    CHECK(v.compared == 4);
+    CHECK(v.differing == 2);
+    CHECK(v.max_abs_diff == 2.0);
+    CHECK(v.max_rel_diff == 1.0);  // |4 - 2| / |2|
+    CHECK(v.first_index == 1u);
+    CHECK(v.first_a == "2.0");
+    CHECK(v.first_b == "2.5");
+  }
+  SUBCASE("NaN") {
+    CHECK(Compare(F64("x", {kNaN}), F64("x", {-kNaN})).differing == 1);
+    DiffOptions o;
+    o.nan_equal = true;
+    CHECK(Compare(F64("x", {kNaN, 1}), F64("x", {-kNaN, 1}), o).differing == 0);
+    CHECK(Compare(F64("x", {kNaN}), F64("x", {1}), o).differing == 1);
+  }
+  SUBCASE("infinities equal only the same infinity") {
+    DiffOptions o;
+    o.atol = 1e308;
+    const ValueComparison v =
+        Compare(F64("x", {kInf, kInf, -kInf}), F64("x", {kInf, -kInf, 1e308}), o);
+    CHECK(v.differing == 2);
+    CHECK(v.first_index == 1u);
+    CHECK(v.first_a == "inf");
+    CHECK(v.first_b == "-inf");
+    CHECK(v.max_abs_diff == 0);  // no finite pair differed
+  }
+  SUBCASE("-0.0 equals 0.0 but the bytes differ") {
+    const TensorEntry a = MakeEntry("z", DType::kFloat32, {1}, LEBytes<float>({-0.0f}));
+    const TensorEntry b = MakeEntry("z", DType::kFloat32, {1}, LEBytes<float>({0.0f}));
+    const ValueComparison v = Compare(a, b);
+    CHECK(!v.bytes_identical);
+    CHECK(v.differing == 0);
+    const DiffReport r = DiffStores(Store({a}), Store({b}), WithValues());
+    CHECK(r.entries[0].category == DiffCategory::kIdentical);
+    CHECK(FormatDiffText(r).find("  z  float32 [1]: equal values, different bytes\n") !=
+          std::string::npos);
+  }
+  SUBCASE("atol and rtol like numpy.isclose, relative to b") {
+    DiffOptions o;
+    o.atol = 0.25;
+    CHECK(Compare(F64("x", {1}), F64("x", {1.25}), o).differing == 0);  // boundary inclusive
+    o.atol = 0.2;
+    CHECK(Compare(F64("x", {1}), F64("x", {1.25}), o).differing == 1);
+    o.atol = 0;
+    o.rtol = 0.2;
+    CHECK(Compare(F64("x", {1}), F64("x", {1.25}), o).differing == 0);  // 0.25 <= 0.2 * 1.25
+    CHECK(Compare(F64("x", {1.25}), F64("x", {1}), o).differing == 1);  // 0.25 > 0.2 * 1
+    const ValueComparison zero = Compare(F64("x", {1e-9}), F64("x", {0}));
+    CHECK(zero.max_rel_diff == kInf);
+  }
+  SUBCASE("bfloat16 rounding step") {
+    // 0x3f80 = 1.0, 0x3f81 = 1.0078125 (one bfloat16 ulp above 1).
+    const TensorEntry a = MakeEntry("b", DType::kBFloat16, {1}, LEBytes<uint16_t>({0x3f80}));
+    const TensorEntry b = MakeEntry("b", DType::kBFloat16, {1}, LEBytes<uint16_t>({0x3f81}));
+    const ValueComparison exact = Compare(a, b);
+    CHECK(exact.differing == 1);
+    CHECK(exact.max_abs_diff == 0.0078125);
+    CHECK(exact.first_a == "1.0");
+    CHECK(exact.first_b == "1.01");  // shortest text that identifies the bfloat16 value
+    DiffOptions o;
+    o.atol = 0.0078125;
+    CHECK(Compare(a, b, o).differing == 0);
+  }
+  SUBCASE("complex uses magnitudes") {
+    const TensorEntry a = MakeEntry("c", DType::kComplex64, {2}, LEBytes<float>({1, 1, 0, 0}));
+    const TensorEntry b = MakeEntry("c", DType::kComplex64, {2}, LEBytes<float>({1, 1, 3, 4}));
+    const ValueComparison v = Compare(a, b);
+    CHECK(v.differing == 1);
+    CHECK(v.max_abs_diff == 5.0);  // |0 - (3+4j)|
+    CHECK(v.first_b == "3.0+4.0j");
+  }
+}
+
+TEST_CASE("diff: integers, bool and strings compare exactly") {
+  const int64_t p53 = int64_t{1} << 53;
+  DiffOptions loose;
+  loose.atol = 10;  // tolerances do not apply to integers
+  const ValueComparison i =
+      Compare(MakeEntry("i", DType::kInt64, {2}, LEBytes<int64_t>({p53, 5})),
+              MakeEntry("i", DType::kInt64, {2}, LEBytes<int64_t>({p53 + 1, 5})), loose);
+  CHECK(i.differing == 1);  // equal once converted to double, different as int64
+  CHECK(i.max_abs_diff == 1.0);
+  CHECK(i.first_a == "9007199254740992");
+  CHECK(i.first_b == "9007199254740993");
+  const ValueComparison extremes =
+      Compare(MakeEntry("i", DType::kInt64, {1}, LEBytes<int64_t>({INT64_MIN})),
+              MakeEntry("i", DType::kInt64, {1}, LEBytes<int64_t>({INT64_MAX})));
+  CHECK(extremes.max_abs_diff == std::ldexp(1.0, 64));  // 2^64 - 1 as double, no overflow
+  const ValueComparison u =
+      Compare(MakeEntry("u", DType::kUInt64, {1}, LEBytes<uint64_t>({UINT64_MAX})),
+              MakeEntry("u", DType::kUInt64, {1}, LEBytes<uint64_t>({UINT64_MAX - 1})));
+  CHECK(u.differing == 1);
+  CHECK(u.first_a == "18446744073709551615");
+  const ValueComparison b = Compare(MakeEntry("b", DType::kBool, {2, 3}, {0, 1, 1, 0, 1, 0}),
+                                    MakeEntry("b", DType::kBool, {2, 3}, {0, 1, 1, 0, 0, 0}));
+  CHECK(b.first_index == 4u);
+  CHECK(b.first_position == std::vector<int64_t>{1, 1});
+  CHECK(b.first_a == "True");
+  CHECK(b.first_b == "False");
+  const ValueComparison s =
+      Compare(MakeEntry("s", DType::kString, {3}, StringTensorBytes({"a", "b", "c"})),
+              MakeEntry("s", DType::kString, {3}, StringTensorBytes({"a", "bb", "c"})));
+  CHECK(s.differing == 1);
+  CHECK(s.first_index == 1u);
+  CHECK(s.first_a == "b'b'");
+  CHECK(s.first_b == "b'bb'");
+}
+
+TEST_CASE("diff: unreadable entries become per-entry errors") {
+  TensorEntry broken = F64("broken", {1, 2});
+  broken.data = nullptr;
+  broken.data_error = "ckpt.data-00001-of-00002: data shard not found";
+  TensorEntry variant_a = MakeEntry("v", DType::kVariant, {1}, {1, 2, 3});
+  TensorEntry variant_b = MakeEntry("v", DType::kVariant, {1}, {1, 2, 4});
+  const TensorStore a = Store({broken, F64("fine", {1}), variant_a});
+  const TensorStore b = Store({F64("broken", {1, 2}), F64("fine", {1}), variant_a});
+  const DiffReport r = DiffStores(a, b, WithValues());
+  const DiffEntry& e = Find(r, "broken");
+  CHECK(e.category == DiffCategory::kError);
+  CHECK(e.detail ==
+        "tensor \"broken\": bytes unavailable (ckpt.data-00001-of-00002: data shard not found)");
+  CHECK(Find(r, "fine").category == DiffCategory::kIdentical);
+  CHECK(Find(r, "v").category == DiffCategory::kIdentical);  // same bytes, never decoded
+  CHECK(r.Verdict() == DiffVerdict::kError);
+  CHECK(FormatDiffText(r).starts_with("error: 1 error, 2 identical\n"));
+  CHECK(ToJson(r)["verdict"] == "error");
+
+  const DiffReport rv = DiffStores(Store({variant_a}), Store({variant_b}), WithValues());
+  CHECK(rv.entries[0].category == DiffCategory::kValuesDiffer);
+  CHECK(rv.entries[0].detail == "variant: bytes differ; values not decoded");
+
+  TensorEntry part = MakeEntry("p", DType::kFloat32, {4}, {});
+  part.kind = EntryKind::kPartitioned;
+  part.data = nullptr;
+  const DiffReport rp = DiffStores(Store({part}), Store({part}), WithValues());
+  CHECK(rp.entries[0].category == DiffCategory::kUnchecked);
+  CHECK(rp.entries[0].detail == "partitioned; values compared per slice");
+}
+
+TEST_CASE("diff: 10 MB tensors compare in bounded windows") {
+  const size_t n = 10 * 1000 * 1000 / 4;
+  std::vector<uint8_t> bytes;
+  bytes.reserve(n * 4);
+  for (size_t i = 0; i < n; ++i) AppendLE(bytes, static_cast<float>(i % 977));
+  std::vector<uint8_t> changed = bytes;
+  const size_t at = n - 5;
+  StoreLE32(changed.data() + at * 4, std::bit_cast<uint32_t>(-1.5f));
+  auto sa = std::make_shared<CountingByteSource>("a", std::move(bytes));
+  auto sb = std::make_shared<CountingByteSource>("b", std::move(changed));
+  auto entry = [n](std::shared_ptr<const ByteSource> src) {
+    TensorEntry e;
+    e.name = "big";
+    e.dtype = DType::kFloat32;
+    e.shape = {static_cast<int64_t>(n / 1000), 1000};
+    e.byte_size = n * 4;
+    e.data = std::move(src);
+    e.stored_crc32c = 7;  // equal CRCs: only a hint, the bytes are still compared
+    return e;
+  };
+  const DiffReport r = DiffStores(Store({entry(sa)}), Store({entry(sb)}), WithValues());
+  const DiffEntry& e = r.entries[0];
+  REQUIRE(e.values.has_value());
+  CHECK(e.category == DiffCategory::kValuesDiffer);
+  CHECK(e.values->differing == 1);
+  CHECK(e.values->first_index == at);
+  CHECK(e.values->first_position ==
+        std::vector<int64_t>{static_cast<int64_t>(at / 1000), static_cast<int64_t>(at % 1000)});
+  CHECK(e.values->first_b == "-1.5");
+  CHECK(sa->max_read() <= kValueWindowBytes);
+  CHECK(sb->max_read() <= kValueWindowBytes);
+}
+
+TEST_CASE("glob: names and scopes") {
+  CHECK(GlobMatch("layer1/*", "layer1/weights"));
+  CHECK(GlobMatch("layer1/*", "layer1/sub/weights"));
+  CHECK(!GlobMatch("layer1/*", "layer10"));
+  CHECK(GlobMatch("*/weights", "a/b/weights"));
+  CHECK(GlobMatch("layer?/b*s", "layer2/biases"));
+  CHECK(GlobMatch("layer[0-9]/w", "layer7/w"));
+  CHECK(!GlobMatch("layer[!0-9]/w", "layer7/w"));
+  CHECK(GlobMatch("a\\*b", "a*b"));
+  CHECK(!GlobMatch("a\\*b", "axb"));
+  CHECK(GlobMatch("*", ""));
+  CHECK(!GlobMatch("a", "ab"));
+}

@@ -9,7 +9,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/listing_json.h"
-#include "core/glob_match.h"
+#include "core/name_glob.h"
 
 namespace rescope::cli {
 namespace {

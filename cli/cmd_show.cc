@@ -1,10 +1,138 @@
-// `rescope show CKPT NAME`: placeholder until value formatting lands.
+// `rescope show CKPT NAME`: a tensor's values printed like numpy, its statistics, or JSON.
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "core/tensor_stats.h"
+#include "core/value_format.h"
+#include "core/value_json.h"
 
 namespace rescope::cli {
-Command AddShowCommand(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("show", "Print a tensor's values");
-  return {sub, [] { return kExitError; }};
+namespace {
+
+struct ShowOptions {
+  std::string path;
+  std::string name;
+  OpenOptions open;
+  bool full = false;
+  bool stats = false;
+  bool json = false;
+};
+
+std::string Number(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
 }
+
+void PrintStats(const TensorStats& s) {
+  std::cout << "count: " << s.count << "\n"
+            << "min:   " << Number(s.min) << "\n"
+            << "max:   " << Number(s.max) << "\n"
+            << "mean:  " << Number(s.mean) << "\n"
+            << "std:   " << Number(s.std) << "\n"
+            << "nan:   " << s.nan_count << "\n"
+            << "inf:   " << s.inf_count << "\n"
+            << "zeros: " << s.zero_count << "\n";
+}
+
+nlohmann::json StatsJson(const TensorStats& s) {
+  return {{"count", s.count}, {"finite", s.finite_count}, {"min", s.min},   {"max", s.max},
+          {"mean", s.mean},   {"std", s.std},             {"nan", s.nan_count},
+          {"inf", s.inf_count}, {"zeros", s.zero_count}};
+}
+
+const TensorEntry* FindOrSuggest(const TensorStore& store, const std::string& name) {
+  const TensorEntry* e = store.Find(name);
+  if (e != nullptr) return e;
+  std::string msg = "no tensor \"" + name + "\" in checkpoint";
+  const std::vector<std::string> close = store.Suggest(name);
+  if (!close.empty()) {
+    msg += "; did you mean ";
+    for (size_t i = 0; i < close.size(); ++i) {
+      msg += (i ? (i + 1 == close.size() ? " or \"" : ", \"") : "\"") + DisplayName(close[i]) + "\"";
+    }
+    msg += "?";
+  }
+  PrintError(msg);
+  return nullptr;
+}
+
+int RunShow(const ShowOptions& o) {
+  auto ckpt = OpenOrReport(o.path, o.open);
+  if (!ckpt) return kExitError;
+  const TensorEntry* e = FindOrSuggest(ckpt->store, o.name);
+  if (e == nullptr) return kExitError;
+  if (e->kind == EntryKind::kPartitioned) {
+    std::string slices;
+    for (const TensorSlice& s : e->slices) slices += " " + SliceToString(s);
+    PrintError("\"" + e->name + "\" is a partitioned variable stored as slices" + slices +
+               "; its values are not assembled by `show`");
+    return kExitError;
+  }
+  if (!e->data) {
+    PrintError("\"" + e->name + "\": " + e->data_error);
+    return kExitError;
+  }
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["name"] = e->name;
+    j["dtype"] = DTypeName(e->dtype);
+    j["shape"] = e->shape;
+    if (o.stats) {
+      auto stats = ComputeStats(*e);
+      if (!stats.ok()) {
+        PrintError(stats.status());
+        return kExitError;
+      }
+      j["stats"] = StatsJson(*stats);
+    } else {
+      auto values = ValuesToJson(*e);
+      if (!values.ok()) {
+        PrintError(values.status());
+        return kExitError;
+      }
+      j["values"] = std::move(values).value();
+    }
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kExitOk;
+  }
+  std::cout << DisplayName(e->name) << "  " << DTypeName(e->dtype) << " "
+            << ShapeToString(e->shape) << "\n";
+  if (o.stats) {
+    auto stats = ComputeStats(*e);
+    if (!stats.ok()) {
+      PrintError(stats.status());
+      return kExitError;
+    }
+    PrintStats(*stats);
+    return kExitOk;
+  }
+  FormatOptions fo;
+  fo.full = o.full;
+  auto text = FormatTensor(*e, fo);
+  if (!text.ok()) {
+    PrintError(text.status());
+    return kExitError;
+  }
+  std::cout << *text << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddShowCommand(CLI::App& app) {
+  auto o = std::make_shared<ShowOptions>();
+  CLI::App* sub = app.add_subcommand("show", "Print a tensor's values (numpy style), statistics or JSON");
+  sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
+  sub->add_option("name", o->name, "Tensor name")->required();
+  AddOpenOptions(sub, o->open);
+  sub->add_flag("--full", o->full, "Print every element (no ... summary)");
+  sub->add_flag("--stats", o->stats, "Print min, max, mean, std, NaN/Inf/zero counts");
+  sub->add_flag("--json", o->json, "Print {name, dtype, shape, values} with values flat, row-major");
+  return {sub, [o] { return RunShow(*o); }};
+}
+
 }  // namespace rescope::cli

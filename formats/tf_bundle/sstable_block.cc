@@ -226,7 +226,6 @@ void BlockBuilder::Add(std::string_view key, std::string_view value) {
 std::string_view BlockBuilder::Finish() {
   for (const uint32_t r : restarts_) AppendFixed32(buffer_, r);
   AppendFixed32(buffer_, static_cast<uint32_t>(restarts_.size()));
-  finished_ = true;
   return buffer_;
 }
 
@@ -235,7 +234,6 @@ void BlockBuilder::Reset() {
   restarts_.assign(1, 0);
   counter_ = 0;
   last_key_.clear();
-  finished_ = false;
 }
 
 }  // namespace rescope::sstable

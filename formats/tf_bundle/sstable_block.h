@@ -130,7 +130,6 @@ class BlockBuilder {
   std::vector<uint32_t> restarts_;
   int counter_ = 0;  // entries since the last restart point
   std::string last_key_;
-  bool finished_ = false;
 };
 
 }  // namespace rescope::sstable

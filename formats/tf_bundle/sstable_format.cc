@@ -3,6 +3,8 @@
 
 #include <snappy.h>
 
+#include <algorithm>
+
 #include "formats/tf_bundle/crc32c.h"
 
 namespace rescope::sstable {

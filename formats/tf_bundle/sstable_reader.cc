@@ -16,7 +16,12 @@ bool FitsBefore(const BlockHandle& h, uint64_t limit) {
 }
 
 std::string HandleText(const BlockHandle& h) {
-  return "[" + Hex(h.offset) + ", " + Hex(h.offset + h.size) + ") + 5-byte trailer";
+  std::string text = "[";
+  text += Hex(h.offset);
+  text += ", ";
+  text += Hex(h.offset + h.size);
+  text += ") + 5-byte trailer";
+  return text;
 }
 
 }  // namespace

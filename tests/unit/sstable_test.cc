@@ -96,18 +96,20 @@ void CheckRoundTrip(const KeyValues& entries, const BuilderOptions& options, siz
   const auto& index = reader->index();
   size_t block = 0;
   std::string previous_separator;
+  size_t outside = 0;  // entries not bracketed by their block's separators
   REQUIRE(reader
               ->ForEach([&](const TableEntry& e) {
                 while (block < index.size() && index[block].handle.offset != e.block_offset) {
                   previous_separator = index[block].separator;
                   ++block;
                 }
-                REQUIRE(block < index.size());
-                CHECK(e.key <= index[block].separator);
-                if (block > 0) CHECK(e.key > previous_separator);
+                const bool inside = block < index.size() && e.key <= index[block].separator &&
+                                    (block == 0 || e.key > previous_separator);
+                if (!inside) ++outside;
                 return Status::Ok();
               })
               .ok());
+  CHECK(outside == 0);
 }
 
 }  // namespace
@@ -363,8 +365,8 @@ TEST_CASE("sstable: multi-block tables read back completely and by Get") {
   SUBCASE("snappy") {
     BuilderOptions options;
     options.compression = Compression::kSnappy;
-    const KeyValues entries = MakeEntries(20000, 100, true);
-    CheckRoundTrip(entries, options, 4);
+    const KeyValues entries = MakeEntries(6000, 100, true);  // ~660 KB raw: 3 blocks
+    CheckRoundTrip(entries, options, 3);
     auto reader = OpenBytes(BuildTable(entries, options), "snappy.index");
     REQUIRE(reader.ok());
     CHECK(reader->data_compression() == Compression::kSnappy);

@@ -610,3 +610,32 @@ TEST_CASE("rename rules: regex matching cannot blow up") {
         "VARIABLE_VALUE/layer_with_weights-0/kernel/"
         ".OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES");
 }
+
+TEST_CASE("rename plan: TF2 object keys with drop_optimizer") {
+  // Key shapes of tfx-keras-savedmodel-adam-slots (testdata/real/PROVENANCE.md).
+  const Names names = {
+      "_CHECKPOINTABLE_OBJECT_GRAPH",
+      "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+      "layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE",
+      "layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/v/.ATTRIBUTES/VARIABLE_VALUE",
+      "layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+      "keras_api/metrics/0/total/.ATTRIBUTES/VARIABLE_VALUE",
+      "optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE",
+      "optimizer/beta_1/.ATTRIBUTES/VARIABLE_VALUE"};
+  PlanOptions options;
+  options.drop_optimizer = true;
+  const RenamePlan plan = PlanRename(names, InlineMap({"layer_with_weights-0/=dense/"}), options);
+  CHECK(plan.ok());
+  CHECK(plan.NewName("layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE") ==
+        "dense/kernel/.ATTRIBUTES/VARIABLE_VALUE");
+  CHECK(plan.unchanged == Names{"_CHECKPOINTABLE_OBJECT_GRAPH",
+                                "keras_api/metrics/0/total/.ATTRIBUTES/VARIABLE_VALUE",
+                                "layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE"});
+  int dropped = 0;
+  for (const RenameChange& c : plan.changes) dropped += c.dropped ? 1 : 0;
+  CHECK(dropped == 4);
+  // The slot matched the scope rule but drop_optimizer removes it.
+  CHECK(plan.FindChange("layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/"
+                        "VARIABLE_VALUE")
+            ->dropped);
+}

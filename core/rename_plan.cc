@@ -1,0 +1,156 @@
+// Plans a rename over a whole set of names, validates it, and applies it to a store.
+#include "core/rename_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "core/optimizer_state.h"
+
+namespace rescope {
+namespace {
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Where a change came from, for messages: "--rule #1", "--drop-optimizer".
+std::string ChangeOrigin(const RenameChange& change, const RenameMap& map) {
+  if (change.rule_index < 0) return "--drop-optimizer";
+  return map.rules()[static_cast<size_t>(change.rule_index)].origin;
+}
+
+std::string SourceList(const std::vector<const RenameChange*>& sources, const RenameMap& map) {
+  std::string out;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (i > 0) out += i + 1 == sources.size() ? " and " : ", ";
+    out += Quote(sources[i]->old_name) + " (" + ChangeOrigin(*sources[i], map) + ")";
+  }
+  return out;
+}
+
+// Decides one name; returns false if it passes through unchanged.
+bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& options,
+             std::vector<bool>& rule_used, RenamePlan& plan, RenameChange& change) {
+  auto applied = map.ApplyChecked(name);
+  if (!applied.ok()) {
+    plan.errors.push_back(applied.status().message());
+    return false;
+  }
+  const std::optional<RenameMap::Match>& match = *applied;
+  if (match) rule_used[match->rule_index] = true;
+  change.old_name = name;
+  if (options.drop_optimizer && IsOptimizerState(name) && !(match && match->drop)) {
+    change.dropped = true;
+    change.rule_index = -1;
+    return true;
+  }
+  if (!match) {
+    if (options.strict) plan.errors.push_back(Quote(name) + ": matched no rule (strict)");
+    return false;
+  }
+  change.rule_index = static_cast<int>(match->rule_index);
+  change.dropped = match->drop;
+  if (match->drop) return true;
+  if (match->new_name.empty()) {
+    plan.errors.push_back(Quote(name) + " (" + map.rules()[match->rule_index].origin +
+                          "): new name is empty");
+    return false;
+  }
+  if (match->new_name == name) return false;  // the rule matched but changes nothing
+  if (std::find(options.protected_names.begin(), options.protected_names.end(), match->new_name) !=
+      options.protected_names.end()) {
+    plan.errors.push_back(Quote(name) + " (" + map.rules()[match->rule_index].origin +
+                          ") would be renamed to the protected name " + Quote(match->new_name));
+    return false;
+  }
+  change.new_name = match->new_name;
+  return true;
+}
+
+// Reports every final name claimed by more than one variable.
+void CheckConflicts(const RenameMap& map, RenamePlan& plan) {
+  std::map<std::string_view, std::vector<const RenameChange*>> renamed_to;
+  for (const RenameChange& change : plan.changes) {
+    if (!change.dropped) renamed_to[change.new_name].push_back(&change);
+  }
+  for (const auto& [target, sources] : renamed_to) {
+    const bool stays = std::binary_search(plan.unchanged.begin(), plan.unchanged.end(), target);
+    if (stays) {
+      for (const RenameChange* source : sources) {
+        plan.errors.push_back(SourceList({source}, map) + " would be renamed to " + Quote(target) +
+                              ", which already exists and is neither renamed nor dropped");
+      }
+    } else if (sources.size() > 1) {
+      plan.errors.push_back(SourceList(sources, map) + " would " +
+                            (sources.size() == 2 ? "both" : "all") + " be renamed to " +
+                            Quote(target));
+    }
+  }
+}
+
+}  // namespace
+
+const RenameChange* RenamePlan::FindChange(std::string_view old) const {
+  const auto it = std::lower_bound(
+      changes.begin(), changes.end(), old,
+      [](const RenameChange& c, std::string_view name) { return c.old_name < name; });
+  return it != changes.end() && it->old_name == old ? &*it : nullptr;
+}
+
+std::string RenamePlan::NewName(std::string_view old) const {
+  const RenameChange* change = FindChange(old);
+  if (change == nullptr) return std::string(old);
+  return change->dropped ? std::string() : change->new_name;
+}
+
+RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
+                      const PlanOptions& options) {
+  RenamePlan plan;
+  plan.warnings = map.warnings();
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+
+  std::vector<bool> rule_used(map.size(), false);
+  for (const std::string& name : sorted) {
+    const bool is_protected =
+        std::find(options.protected_names.begin(), options.protected_names.end(), name) !=
+        options.protected_names.end();
+    RenameChange change;
+    if (!is_protected && PlanOne(name, map, options, rule_used, plan, change)) {
+      plan.changes.push_back(std::move(change));
+    } else {
+      plan.unchanged.push_back(name);
+    }
+  }
+  CheckConflicts(map, plan);
+  for (size_t i = 0; i < map.size(); ++i) {
+    if (rule_used[i]) continue;
+    plan.unmatched_rules.push_back(i);
+    (options.strict ? plan.errors : plan.warnings)
+        .push_back(map.rules()[i].Describe() + ": matched no variable");
+  }
+  return plan;
+}
+
+std::vector<std::string> RenamableNames(const TensorStore& store) {
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : store) {
+    if (entry.kind != EntryKind::kSlice) names.push_back(name);
+  }
+  return names;
+}
+
+TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan) {
+  TensorStore out;
+  for (const auto& [name, entry] : in) {
+    const bool is_slice = entry.kind == EntryKind::kSlice;
+    const RenameChange* change = plan.FindChange(is_slice ? entry.partitioned_name : name);
+    if (change != nullptr && change->dropped) continue;
+    TensorEntry moved = entry;
+    if (change != nullptr) (is_slice ? moved.partitioned_name : moved.name) = change->new_name;
+    out.Put(std::move(moved));
+  }
+  return out;
+}
+
+}  // namespace rescope

@@ -1,0 +1,82 @@
+// The rename planner: applies a RenameMap to a checkpoint's variable names, validates the
+// result as a whole, and builds the renamed TensorStore once the plan is clean.
+//
+// A plan is computed from names only, before anything is written. Per variable:
+//   1. a protected name (PlanOptions::protected_names) passes through untouched; rules
+//      are not even tried, so a rule that would match only protected names counts as
+//      unmatched;
+//   2. otherwise the map's first matching rule decides (rename or drop);
+//   3. with drop_optimizer, a name IsOptimizerState() accepts is dropped whatever the
+//      rule said (the rule still counts as matched), rule_index -1 unless a rule dropped it;
+//   4. names nothing matched pass through (under strict, that is an error).
+// Then, over the whole set:
+//   * two variables getting one new name: error naming both sources;
+//   * a new name equal to a variable that stays in place (not renamed, not dropped): error;
+//   * an empty new name, or a new name that is a protected name: error;
+//   * a rule that matched no variable: warning (error under strict).
+// All problems are collected. A plan with errors must not be applied: the caller writes
+// nothing and exits with status 2.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/rename_rules.h"
+#include "core/tensor_store.h"
+
+namespace rescope {
+
+struct PlanOptions {
+  bool strict = false;          // every variable must match a rule; unmatched rules are errors
+  bool drop_optimizer = false;  // drop IsOptimizerState() names
+  std::vector<std::string> protected_names = {"", "_CHECKPOINTABLE_OBJECT_GRAPH"};
+};
+
+struct RenameChange {
+  std::string old_name;
+  std::string new_name;  // empty when dropped
+  bool dropped = false;
+  int rule_index = -1;  // index into the map's rules(); -1 for drop_optimizer
+};
+
+struct RenamePlan {
+  std::vector<RenameChange> changes;    // renamed + dropped, sorted by old name
+  std::vector<std::string> unchanged;   // names passed through, sorted
+  std::vector<size_t> unmatched_rules;  // indexes of rules that matched no variable
+  std::vector<std::string> errors;      // non-empty => nothing may be written
+  std::vector<std::string> warnings;    // starts with the map's own warnings
+  bool ok() const { return errors.empty(); }
+
+  // The change for `old`, or null if it passes through unchanged (or is not in the plan).
+  const RenameChange* FindChange(std::string_view old) const;
+  // "" if dropped; `old` itself if unchanged. (The header entry "" is unchanged and also
+  // gives ""; use FindChange to tell the two apart.)
+  std::string NewName(std::string_view old) const;
+};
+
+// Plans renaming `names` (duplicates are ignored). Never fails as a call: problems are in
+// plan.errors. Message shapes:
+//   "model_1/x" (--rule #1) and "model_2/x" (--rule #2) would both be renamed to "x"
+//   "a" (--rule #1) would be renamed to "b", which already exists and is neither renamed nor
+//   dropped "x" (--rule #1): new name is empty "g" (--rule #3) would be renamed to the protected
+//   name "_CHECKPOINTABLE_OBJECT_GRAPH"
+//   --rule #2 (model_9/=x/): matched no variable
+//   "foo": matched no rule (strict)
+RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
+                      const PlanOptions& options);
+
+// The names of `store` a plan should cover: every entry except kSlice entries, which
+// follow their partitioned variable.
+std::vector<std::string> RenamableNames(const TensorStore& store);
+
+// Builds the renamed store: entries moved to their new names (everything else, bytes and
+// byte sources included, copied as is), dropped entries removed, names not in the plan
+// kept. kSlice entries follow their partitioned variable: their partitioned_name is
+// updated (or they are dropped with it) while their own key is kept, so a writer must
+// derive slice keys from partitioned_name. Rule permutations are NOT applied here.
+// REQUIRES: plan.ok(), and plan computed from RenamableNames(in).
+TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan);
+
+}  // namespace rescope

@@ -1,0 +1,312 @@
+// Rule validation, inline rules and first-match application of a RenameMap; the JSON
+// side of RenameMap is in rename_rules_json.cc.
+#include "core/rename_rules.h"
+
+#include <exception>
+#include <limits>
+#include <utility>
+
+namespace rescope {
+namespace {
+
+constexpr size_t kNpos = std::numeric_limits<size_t>::max();
+constexpr size_t kMaxRegexLength = 1000;
+constexpr size_t kMaxPermuteRank = 32;
+#ifdef __GLIBCXX__
+// libstdc++'s breadth-first executor: no backtracking, so a pattern like (.*)+x cannot
+// take exponential time on a long name (found by the fuzzer). It keeps ECMAScript's
+// capture priorities but refuses backreferences.
+constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex_constants::__polynomial;
+#else
+constexpr auto kRegexFlags = std::regex::ECMAScript;
+#endif
+
+void StripOneTrailingSlash(std::string& s) {
+  if (!s.empty() && s.back() == '/') s.pop_back();
+}
+
+// Checks the $-escapes of a regex replacement template against the capture count.
+Status ValidateTemplate(std::string_view to, size_t captures) {
+  for (size_t i = 0; i < to.size(); ++i) {
+    if (to[i] != '$') continue;
+    if (i + 1 == to.size()) {
+      return Status::InvalidArgument("\"to\" ends with a lone '$' (write $$ for a literal '$')");
+    }
+    const char c = to[++i];
+    if (c == '$') continue;
+    if (c < '1' || c > '9') {
+      return Status::InvalidArgument(std::string("\"to\" has '$") + c +
+                                     "' (expected $1..$9, or $$ for a literal '$')");
+    }
+    const size_t n = static_cast<size_t>(c - '0');
+    if (n > captures) {
+      return Status::InvalidArgument("\"to\" uses $" + std::to_string(n) + " but the regex has " +
+                                     std::to_string(captures) + " capture group" +
+                                     (captures == 1 ? "" : "s"));
+    }
+  }
+  return Status::Ok();
+}
+
+// Expands a template validated by ValidateTemplate.
+std::string ExpandTemplate(std::string_view to, const std::cmatch& groups) {
+  std::string out;
+  for (size_t i = 0; i < to.size(); ++i) {
+    if (to[i] != '$' || i + 1 == to.size()) {
+      out += to[i];
+      continue;
+    }
+    const char c = to[++i];
+    if (c == '$') {
+      out += '$';
+    } else {
+      const size_t n = static_cast<size_t>(c - '0');
+      if (n < groups.size() && groups[n].matched) out += groups[n].str();
+    }
+  }
+  return out;
+}
+
+std::string RenameInScope(std::string_view scope, std::string_view to, std::string_view name) {
+  if (scope.empty()) {
+    if (to.empty()) return std::string(name);
+    return std::string(to) + "/" + std::string(name);
+  }
+  std::string_view rest = name.substr(scope.size());  // "" or "/..."
+  if (to.empty()) {
+    if (!rest.empty()) rest.remove_prefix(1);
+    return std::string(rest);
+  }
+  return std::string(to) + std::string(rest);
+}
+
+Status ValidatePermute(const std::vector<int>& permute) {
+  const size_t n = permute.size();
+  std::string found = "[";
+  for (size_t i = 0; i < n; ++i) found += (i ? "," : "") + std::to_string(permute[i]);
+  found += "]";
+  if (n == 0 || n > kMaxPermuteRank) {
+    return Status::InvalidArgument("\"permute\" must have 1 to " + std::to_string(kMaxPermuteRank) +
+                                   " entries (found " + found + ")");
+  }
+  std::vector<bool> seen(n, false);
+  for (const int axis : permute) {
+    if (axis < 0 || static_cast<size_t>(axis) >= n || seen[static_cast<size_t>(axis)]) {
+      return Status::InvalidArgument("\"permute\" must list each of 0.." + std::to_string(n - 1) +
+                                     " once (found " + found + ")");
+    }
+    seen[static_cast<size_t>(axis)] = true;
+  }
+  return Status::Ok();
+}
+
+Status CompileRegex(RenameRule& rule) {
+  if (rule.from.size() > kMaxRegexLength) {
+    return Status::InvalidArgument("regex is longer than " + std::to_string(kMaxRegexLength) +
+                                   " characters (" + std::to_string(rule.from.size()) + ")");
+  }
+  try {
+    rule.regex = std::make_shared<const std::regex>(rule.from, kRegexFlags);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("invalid regex: ") + e.what());
+  }
+  if (rule.drop) return Status::Ok();
+  return ValidateTemplate(rule.to, rule.regex->mark_count());
+}
+
+}  // namespace
+
+std::string RenameRule::Describe() const { return origin + " (" + text + ")"; }
+
+bool ScopeContains(std::string_view scope, std::string_view name) {
+  if (scope.empty()) return true;
+  if (name.size() < scope.size() || name.substr(0, scope.size()) != scope) return false;
+  return name.size() == scope.size() || name[scope.size()] == '/';
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view name) {
+  // Greedy matching with one backtrack point: the last '*' seen absorbs one more
+  // character on each mismatch. O(|pattern| * |name|) at worst, no recursion.
+  size_t p = 0, n = 0, star = kNpos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p;
+      ++n;
+    } else if (star != kNpos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+Status RenameMap::FinishRule(RenameRule& rule) {
+  if (rule.drop && !rule.to.empty()) {
+    return Status::InvalidArgument("a dropping rule has no new name");
+  }
+  if (rule.drop && rule.permute) {
+    return Status::InvalidArgument("\"permute\"/\"transpose\" make no sense on a dropping rule");
+  }
+  if (rule.permute) RESCOPE_RETURN_IF_ERROR(ValidatePermute(*rule.permute));
+  switch (rule.kind) {
+    case RenameRule::Kind::kScope:
+      StripOneTrailingSlash(rule.from);
+      StripOneTrailingSlash(rule.to);
+      return Status::Ok();
+    case RenameRule::Kind::kName:
+      if (rule.from.empty()) return Status::InvalidArgument("empty name");
+      if (rule.drop) return Status::Ok();
+      if (rule.to.empty()) {
+        return Status::InvalidArgument("empty new name (to remove a variable, drop it)");
+      }
+      if (rule.to.back() == '/') {
+        return Status::InvalidArgument("new name \"" + rule.to + "\" ends with '/' but \"" +
+                                       rule.from +
+                                       "\" is an exact name, not a scope (end both with '/')");
+      }
+      return Status::Ok();
+    case RenameRule::Kind::kRegex:
+      return CompileRegex(rule);
+    case RenameRule::Kind::kGlob:
+      if (rule.from.empty()) return Status::InvalidArgument("empty pattern");
+      if (!rule.drop) {
+        return Status::InvalidArgument("a glob rule can only drop (use a regex to rename)");
+      }
+      return Status::Ok();
+  }
+  return Status::InvalidArgument("unknown rule kind");
+}
+
+void RenameMap::AddRule(RenameRule rule) {
+  const size_t index = rules_.size();
+  switch (rule.kind) {
+    case RenameRule::Kind::kName:
+      name_index_.emplace(rule.from, index);  // keeps the first rule for a name
+      break;
+    case RenameRule::Kind::kScope:
+      scope_index_.emplace(rule.from, index);
+      break;
+    case RenameRule::Kind::kRegex:
+    case RenameRule::Kind::kGlob:
+      pattern_rules_.push_back(index);
+      break;
+  }
+  rules_.push_back(std::move(rule));
+}
+
+Status RenameMap::AddInlineRule(std::string_view from_eq_to) {
+  RenameRule rule;
+  rule.origin = "--rule #" + std::to_string(++inline_rules_);
+  rule.text = std::string(from_eq_to);
+  const size_t eq = from_eq_to.find('=');
+  if (eq == std::string_view::npos) {
+    return Status::InvalidArgument(rule.Describe() + ": expected FROM=TO");
+  }
+  rule.from = std::string(from_eq_to.substr(0, eq));
+  rule.to = std::string(from_eq_to.substr(eq + 1));
+  if (rule.from.empty()) return Status::InvalidArgument(rule.Describe() + ": FROM is empty");
+  if (rule.from.back() == '/') {
+    rule.kind = RenameRule::Kind::kScope;
+  } else if (rule.to.empty()) {
+    return Status::InvalidArgument(rule.Describe() +
+                                   ": TO is empty (use --drop to remove a variable)");
+  }
+  const Status st = FinishRule(rule);
+  if (!st.ok()) return st.WithContext(rule.Describe());
+  AddRule(std::move(rule));
+  return Status::Ok();
+}
+
+Status RenameMap::AddDrop(std::string_view pattern) {
+  RenameRule rule;
+  rule.origin = "--drop #" + std::to_string(++inline_drops_);
+  rule.text = std::string(pattern);
+  rule.from = std::string(pattern);
+  rule.drop = true;
+  if (pattern.empty()) return Status::InvalidArgument(rule.Describe() + ": empty pattern");
+  rule.kind = pattern.back() == '/' ? RenameRule::Kind::kScope : RenameRule::Kind::kGlob;
+  const Status st = FinishRule(rule);
+  if (!st.ok()) return st.WithContext(rule.Describe());
+  AddRule(std::move(rule));
+  return Status::Ok();
+}
+
+void RenameMap::Append(const RenameMap& other) {
+  for (const RenameRule& rule : other.rules_) AddRule(rule);
+  warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
+}
+
+Result<size_t> RenameMap::FindFirst(std::string_view name, std::cmatch* groups) const {
+  // Exact names and scopes are looked up in the indexes; only pattern rules that come
+  // before the best indexed hit need to be tried, so first-match-wins stays cheap for
+  // large generated maps.
+  size_t best = kNpos;
+  const auto consider = [&](const auto& index, std::string_view key) {
+    const auto it = index.find(key);
+    if (it != index.end() && it->second < best) best = it->second;
+  };
+  consider(name_index_, name);
+  if (!scope_index_.empty()) {
+    consider(scope_index_, std::string_view());
+    for (size_t pos = name.find('/'); pos != std::string_view::npos;
+         pos = name.find('/', pos + 1)) {
+      consider(scope_index_, name.substr(0, pos));
+    }
+    consider(scope_index_, name);
+  }
+  for (const size_t index : pattern_rules_) {
+    if (index >= best) break;
+    const RenameRule& rule = rules_[index];
+    bool hit = false;
+    if (rule.kind == RenameRule::Kind::kGlob) {
+      hit = GlobMatch(rule.from, name);
+    } else {
+      try {
+        hit = std::regex_match(name.data(), name.data() + name.size(), *groups, *rule.regex);
+      } catch (const std::exception& e) {
+        return Status::InvalidArgument(rule.Describe() + ": regex failed on \"" +
+                                       std::string(name) + "\": " + e.what());
+      }
+    }
+    if (hit) return index;
+  }
+  return best;
+}
+
+RenameMap::Match RenameMap::Outcome(size_t index, std::string_view name,
+                                    const std::cmatch& groups) const {
+  const RenameRule& rule = rules_[index];
+  if (rule.drop) return Match{index, true, ""};
+  switch (rule.kind) {
+    case RenameRule::Kind::kName:
+      return Match{index, false, rule.to};
+    case RenameRule::Kind::kScope:
+      return Match{index, false, RenameInScope(rule.from, rule.to, name)};
+    case RenameRule::Kind::kRegex:
+      return Match{index, false, ExpandTemplate(rule.to, groups)};
+    case RenameRule::Kind::kGlob:
+      break;  // FinishRule only accepts dropping globs
+  }
+  return Match{index, true, ""};
+}
+
+Result<std::optional<RenameMap::Match>> RenameMap::ApplyChecked(std::string_view name) const {
+  std::cmatch groups;
+  RESCOPE_ASSIGN_OR_RETURN(const size_t index, FindFirst(name, &groups));
+  if (index == kNpos) return std::optional<Match>();
+  return std::optional<Match>(Outcome(index, name, groups));
+}
+
+std::optional<RenameMap::Match> RenameMap::Apply(std::string_view name) const {
+  auto result = ApplyChecked(name);
+  if (!result.ok()) return std::nullopt;
+  return std::move(result).value();
+}
+
+}  // namespace rescope

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
 
   std::vector<Command> commands = {AddLsCommand(app), AddInfoCommand(app), AddShowCommand(app),
-                                   AddVerifyCommand(app)};
+                                   AddVerifyCommand(app), AddRenameCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

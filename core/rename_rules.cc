@@ -2,6 +2,8 @@
 // side of RenameMap is in rename_rules_json.cc.
 #include "core/rename_rules.h"
 
+#include "core/name_glob.h"
+
 #include <exception>
 #include <limits>
 #include <utility>
@@ -122,28 +124,6 @@ bool ScopeContains(std::string_view scope, std::string_view name) {
   if (scope.empty()) return true;
   if (name.size() < scope.size() || name.substr(0, scope.size()) != scope) return false;
   return name.size() == scope.size() || name[scope.size()] == '/';
-}
-
-bool GlobMatch(std::string_view pattern, std::string_view name) {
-  // Greedy matching with one backtrack point: the last '*' seen absorbs one more
-  // character on each mismatch. O(|pattern| * |name|) at worst, no recursion.
-  size_t p = 0, n = 0, star = kNpos, resume = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = n;
-    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
-      ++p;
-      ++n;
-    } else if (star != kNpos) {
-      p = star + 1;
-      n = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 Status RenameMap::FinishRule(RenameRule& rule) {

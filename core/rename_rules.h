@@ -87,6 +87,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/name_glob.h"
 #include "core/status.h"
 
 namespace rescope {
@@ -118,8 +119,7 @@ struct RenameRule {
 // name. `scope` must not carry a trailing '/'.
 bool ScopeContains(std::string_view scope, std::string_view name);
 
-// Glob match over the whole name: '*' any run (including '/'), '?' one character.
-bool GlobMatch(std::string_view pattern, std::string_view name);
+// Glob matching of names: GlobMatch in core/name_glob.h.
 
 // An ordered list of rules plus an index for fast first-match lookup. Copyable; a copy
 // shares the compiled regexes (immutable).

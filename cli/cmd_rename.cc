@@ -1,0 +1,137 @@
+// `rescope rename IN -o OUT`: apply an explicit rename map and write the checkpoint back
+// out. The whole plan is validated first; on any error nothing is written (exit 2).
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/rename_map_options.h"
+#include "cli/write_checkpoint.h"
+#include "core/rename_plan.h"
+
+namespace rescope::cli {
+namespace {
+
+struct RenameOptions {
+  std::string input;
+  std::string output;
+  OpenOptions open;
+  MapOptions map;
+  WriteCheckpointOptions write;
+  bool dry_run = false;
+  bool strict = false;
+  bool drop_optimizer = false;
+  bool json = false;
+};
+
+void PrintPlanText(const RenamePlan& plan, const RenameMap& map) {
+  size_t renamed = 0, dropped = 0;
+  for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
+  for (const RenameChange& c : plan.changes) {
+    if (c.dropped) {
+      std::cout << "  drop " << DisplayName(c.old_name) << "\n";
+    } else {
+      std::cout << "  " << DisplayName(c.old_name) << " -> " << DisplayName(c.new_name) << "\n";
+    }
+  }
+  std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
+            << " unchanged\n";
+  for (size_t i : plan.unmatched_rules) {
+    std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
+  }
+}
+
+nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
+  nlohmann::ordered_json j;
+  j["changes"] = nlohmann::ordered_json::array();
+  size_t renamed = 0, dropped = 0;
+  for (const RenameChange& c : plan.changes) {
+    nlohmann::ordered_json cj{{"old", c.old_name}};
+    if (c.dropped) {
+      cj["dropped"] = true;
+      ++dropped;
+    } else {
+      cj["new"] = c.new_name;
+      ++renamed;
+    }
+    j["changes"].push_back(cj);
+  }
+  j["renamed"] = renamed;
+  j["dropped"] = dropped;
+  j["unchanged"] = plan.unchanged.size();
+  j["unmatched_rules"] = nlohmann::ordered_json::array();
+  for (size_t i : plan.unmatched_rules) j["unmatched_rules"].push_back(map.rules()[i].Describe());
+  j["warnings"] = plan.warnings;
+  j["errors"] = plan.errors;
+  return j;
+}
+
+int RunRename(const RenameOptions& o) {
+  auto map = BuildRenameMap(o.map);
+  if (!map.ok()) {
+    PrintError(map.status());
+    return kExitError;
+  }
+  auto ckpt = OpenOrReport(o.input, o.open);
+  if (!ckpt) return kExitError;
+  PlanOptions plan_options;
+  plan_options.strict = o.strict;
+  plan_options.drop_optimizer = o.drop_optimizer;
+  const RenamePlan plan = PlanRename(RenamableNames(ckpt->store), *map, plan_options);
+  for (const std::string& w : plan.warnings) PrintWarning(w);
+  if (!plan.ok()) {
+    for (const std::string& e : plan.errors) PrintError(e);
+    PrintError("rename plan has " + std::to_string(plan.errors.size()) +
+               " error(s); nothing was written");
+    if (o.json) std::cout << PlanJson(plan, *map).dump(2) << "\n";
+    return kExitError;
+  }
+  nlohmann::ordered_json j = PlanJson(plan, *map);
+  if (!o.json) PrintPlanText(plan, *map);
+  if (o.dry_run) {
+    if (o.json) std::cout << j.dump(2) << "\n";
+    else std::cout << "dry run: nothing written\n";
+    return kExitOk;
+  }
+  if (o.output.empty()) {
+    PrintError("rename needs -o OUT (or --dry-run)");
+    return kExitError;
+  }
+  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
+  auto written = WriteCheckpoint(*ckpt, renamed, o.output, o.write);
+  if (!written.ok()) {
+    PrintError(written.status().WithContext("writing " + o.output));
+    return kExitError;
+  }
+  if (o.json) {
+    j["output"] = written->output;
+    j["files"] = written->files;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    for (const std::string& note : written->notes) std::cout << "note: " << note << "\n";
+    std::cout << "wrote " << written->output << " (" << written->files.size() << " files)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddRenameCommand(CLI::App& app) {
+  auto o = std::make_shared<RenameOptions>();
+  CLI::App* sub = app.add_subcommand("rename", "Rename variables with an explicit map and write a new checkpoint");
+  sub->add_option("input", o->input, "Checkpoint to read (never modified)")->required();
+  sub->add_option("-o,--output", o->output,
+                  "Output prefix or file; a directory gets a `checkpoint` state file");
+  AddOpenOptions(sub, o->open);
+  AddMapOptions(sub, o->map);
+  sub->add_flag("--dry-run", o->dry_run, "Print the plan, write nothing");
+  sub->add_flag("--strict", o->strict, "Every variable must match a rule; unmatched rules are errors");
+  sub->add_flag("--drop-optimizer", o->drop_optimizer,
+                "Drop optimizer state (slots, beta powers, optimizer objects)");
+  sub->add_flag("--json", o->json, "Print the plan and result as JSON");
+  AddWriteOptions(sub, o->write);
+  return {sub, [o] { return RunRename(*o); }};
+}
+
+}  // namespace rescope::cli

@@ -1,0 +1,33 @@
+// Building a RenameMap from command-line options.
+#include "cli/rename_map_options.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace rescope::cli {
+
+void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
+  app->add_option("--map", o.map_files,
+                  "JSON rename map: TF assignment_map object or {\"rules\": [...]} (repeatable)");
+  app->add_option("--rule", o.rules,
+                  "FROM=TO; a side ending in '/' is a scope (repeatable, tried in order)");
+  if (with_drop) app->add_option("--drop", o.drops, "Drop variables: glob, or scope ending in '/'");
+}
+
+Result<RenameMap> BuildRenameMap(const MapOptions& o) {
+  RenameMap map;
+  for (const std::string& file : o.map_files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::IOError(file + ": cannot open rename map");
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = RenameMap::ParseJson(text.str(), file);
+    if (!parsed.ok()) return parsed.status();
+    map.Append(*parsed);
+  }
+  for (const std::string& r : o.rules) RESCOPE_RETURN_IF_ERROR(map.AddInlineRule(r));
+  for (const std::string& d : o.drops) RESCOPE_RETURN_IF_ERROR(map.AddDrop(d));
+  return map;
+}
+
+}  // namespace rescope::cli

@@ -10,5 +10,7 @@ Command AddInfoCommand(CLI::App& app);
 Command AddShowCommand(CLI::App& app);
 Command AddVerifyCommand(CLI::App& app);
 Command AddRenameCommand(CLI::App& app);
+Command AddDiffCommand(CLI::App& app);
+Command AddCheckCommand(CLI::App& app);
 
 }  // namespace rescope::cli

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
 
   std::vector<Command> commands = {AddLsCommand(app), AddInfoCommand(app), AddShowCommand(app),
-                                   AddVerifyCommand(app), AddRenameCommand(app)};
+                                   AddVerifyCommand(app), AddRenameCommand(app),
+                                   AddDiffCommand(app),   AddCheckCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -342,10 +342,14 @@ std::vector<std::vector<std::optional<std::string>>> ObjectGraph::DerivedCheckpo
     if (owners[i]) {
       const SlotVariableReference& ref = nodes[static_cast<size_t>(owners[i]->optimizer_node)]
                                              .slot_variables[owners[i]->slot_index];
-      const auto& variable = paths[static_cast<size_t>(ref.original_variable_node_id)];
+      const auto variable_id = static_cast<size_t>(ref.original_variable_node_id);
       const auto& optimizer = paths[static_cast<size_t>(owners[i]->optimizer_node)];
       object_key = std::nullopt;
-      if (variable && optimizer) object_key = SlotVariableKey(*variable, *optimizer, ref.slot_name);
+      // Parse() checks ids; a graph built in code might not have.
+      if (ref.original_variable_node_id >= 0 && variable_id < nodes.size() && paths[variable_id] &&
+          optimizer) {
+        object_key = SlotVariableKey(*paths[variable_id], *optimizer, ref.slot_name);
+      }
     }
     for (const SerializedTensor& a : nodes[i].attributes) {
       keys[i].push_back(object_key ? std::optional(AttributeKey(*object_key, a.name))

@@ -10,8 +10,9 @@
 // in their original order). Serialize() writes known fields in canonical proto3 form
 // (increasing field number, zero/empty scalars omitted) and puts each kept field back at
 // its field-number position, so a graph written by TF's protobuf serializer re-encodes to
-// the same bytes. (All 11 real graphs checked in FORMATS.md §3 are canonical; a graph whose
-// fields are out of order still parses and re-encodes to an equivalent canonical form.)
+// the same bytes (the tests check this on four real graphs, TF 2.1 to 2.3). A graph whose
+// fields are out of canonical order still parses, and re-encodes to the equivalent
+// canonical form.
 #pragma once
 
 #include <cstdint>

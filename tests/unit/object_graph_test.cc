@@ -42,7 +42,9 @@ std::optional<std::string> ReadGraphString(const std::string& prefix) {
     p = DecodeVarint64(p, all.end(), &shared);
     if (p) p = DecodeVarint64(p, all.end(), &non_shared);
     if (p) p = DecodeVarint64(p, all.end(), &value_size);
-    if (!p || shared > key.size() || !RangeFits(non_shared + value_size, 0, all.end() - p)) break;
+    if (!p || shared > key.size() ||
+        !RangeFits(non_shared, value_size, static_cast<uint64_t>(all.end() - p)))
+      break;
     key = key.substr(0, shared) + std::string(reinterpret_cast<const char*>(p), non_shared);
     const ByteView value(p + non_shared, value_size);
     p += non_shared + value_size;
@@ -603,4 +605,42 @@ TEST_CASE("rewrite: real escaped-slash graph") {
     CHECK(out.status().message().find(": \"cross.Xemb\" is not a valid escaped object name (a "
                                       "'.' must be followed by '.' or 'S')") != std::string::npos);
   }
+}
+
+TEST_CASE("object graph: DescribeGraph") {
+  ObjectGraph g = SmallGraph();
+  g.nodes[0].has_checkpoint_values = true;
+  g.nodes[2].has_checkpoint_values = false;
+  CHECK(DescribeGraph(g) ==
+        "object graph: 6 nodes\n"
+        "node 0 (root) [has values]\n"
+        "  child \"a\" -> 1\n"
+        "  child \"b\" -> 2\n"
+        "  child \"opt\" -> 4\n"
+        "node 1 \"a\"\n"
+        "  attribute \"VARIABLE_VALUE\" key \"a/.ATTRIBUTES/VARIABLE_VALUE\" full_name "
+        "\"a/.ATTRIBUTES/VARIABLE_VALUE\"\n"
+        "node 2 \"b\" [no values]\n"
+        "  child \"c\" -> 3\n"
+        "node 3 \"b/c\"\n"
+        "  attribute \"VARIABLE_VALUE\" key \"b/c/.ATTRIBUTES/VARIABLE_VALUE\" full_name \"b_c\"\n"
+        "node 4 \"opt\"\n"
+        "  slot \"m\" of node 1 -> 5\n"
+        "node 5 (slot variable of node 4)\n"
+        "  attribute \"VARIABLE_VALUE\" key "
+        "\"a/.OPTIMIZER_SLOT/opt/m/.ATTRIBUTES/VARIABLE_VALUE\"\n");
+}
+
+TEST_CASE("object graph: a TF 2.12 graph carrying has_checkpoint_values") {
+  // FORMATS.md §3.3 step 10: 30 nodes, the field on every node, none true.
+  auto real = LoadReal("tfserving-tf-text-keras-savedmodel-graph-only/variables");
+  if (!real) return;
+  ObjectGraph g = real->second;
+  CHECK(g.Serialize() == real->first);
+  REQUIRE(g.nodes.size() == 30);
+  for (const auto& n : g.nodes) CHECK(n.has_checkpoint_values == false);
+  const ObjectGraph before = g;
+  g.RecomputeHasCheckpointValues();
+  CHECK(g == before);
+  CHECK(g.Serialize() == real->first);
 }

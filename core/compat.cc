@@ -162,7 +162,7 @@ Result<std::vector<ExpectedVar>> ParseManifest(std::string_view json_text,
   Json doc;
   try {
     doc = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for huge numbers
     std::string what = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
     if (const size_t close = what.find("] ");

@@ -299,4 +299,6 @@ TEST_CASE("manifest: schema and located errors") {
   CHECK(err(R"({"vars": []})") == "model.json: \"variables\": expected an array of variables");
   CHECK(err("[1]") == "model.json: top level: expected a JSON object");
   CHECK(err("{").starts_with("model.json: invalid JSON: parse error at line 1, column 2"));
+  // A number too large for a double is an out_of_range error inside the JSON parser.
+  CHECK(err(R"({"format": 7e6666})").starts_with("model.json: invalid JSON: "));
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <vector>
 
 #include "formats/byte_cursor.h"
@@ -377,7 +378,12 @@ class H5DatasetSource final : public ByteSource {
     SilenceHdf5Errors();
     const uint64_t first = offset / element_size_;
     const uint64_t end = (offset + n + element_size_ - 1) / element_size_;
-    scratch.resize(static_cast<size_t>((end - first) * element_size_));
+    try {
+      scratch.resize(static_cast<size_t>((end - first) * element_size_));
+    } catch (const std::bad_alloc&) {
+      return Status::IOError(name_ + ": cannot allocate " + std::to_string(n) + " bytes to read [" +
+                             Hex(offset) + ", " + Hex(offset + n) + ")");
+    }
     RESCOPE_RETURN_IF_ERROR(ReadFlatRange(dset_.get(), mem_type_.get(), dims_, first, end - first,
                                           scratch.data(), file_->name(), path_));
     return ByteView(scratch.data() + (offset - first * element_size_), static_cast<size_t>(n));
@@ -564,17 +570,25 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
   if (*count > UINT64_MAX / type.size) return DatasetError(name, path, "byte size overflows");
   entry->byte_size = *count * type.size;
 
-  const bool plain = storage.layout == H5D_CONTIGUOUS && storage.filters == 0;
-  const haddr_t offset = plain && type.zero_copy ? H5Dget_offset(dset) : HADDR_UNDEF;
-  if (offset != HADDR_UNDEF) {
-    if (!RangeFits(offset, entry->byte_size, file->image_size())) {
-      return DatasetError(name, path,
-                          "data [" + Hex(offset) + ", " + Hex(offset + entry->byte_size) +
-                              ") runs past end of file (" + Hex(file->image_size()) + ")");
+  if (storage.layout == H5D_CONTIGUOUS && storage.filters == 0) {
+    const haddr_t offset = H5Dget_offset(dset);
+    if (offset != HADDR_UNDEF) {
+      // The stored extent must lie in the file whatever the conversion, so a corrupt
+      // dataspace cannot announce more bytes than the input holds.
+      const uint64_t file_size = H5Tget_size(file_type.get());
+      const uint64_t stored =
+          file_size != 0 && *count > UINT64_MAX / file_size ? UINT64_MAX : *count * file_size;
+      if (!RangeFits(offset, stored, file->image_size())) {
+        return DatasetError(name, path,
+                            "data @" + Hex(offset) + " (" + Hex(stored) +
+                                " bytes) runs past end of file (" + Hex(file->image_size()) + ")");
+      }
+      if (type.zero_copy) {
+        entry->data = file->image_source();
+        entry->data_offset = offset;
+        return Status::Ok();
+      }
     }
-    entry->data = file->image_source();
-    entry->data_offset = offset;
-    return Status::Ok();
   }
   (void)TakeHdf5ErrorMessage();  // H5Dget_offset reports "not allocated" as an error
   // The source keeps its own reference to the dataset id for its whole life.

@@ -251,18 +251,22 @@ Status ReadLayout(Reader& r, const std::string& config_json) {
 
 void AddHdf5Properties(const H5ImageFile& file, uint64_t userblock, Checkpoint* ckpt) {
   H5F_info2_t info;
+  std::string superblock = "unknown";
   if (H5Fget_info2(file.id(), &info) >= 0) {
-    ckpt->properties.emplace_back("hdf5_superblock", "v" + std::to_string(info.super.version));
+    superblock = "v" + std::to_string(info.super.version);
   } else {
     (void)TakeHdf5ErrorMessage();
   }
+  ckpt->properties.emplace_back("hdf5_superblock", superblock);
   if (userblock > 0) ckpt->properties.emplace_back("hdf5_userblock", std::to_string(userblock));
+  if (ckpt->format == "hdf5") ckpt->format_version = "HDF5 (superblock " + superblock + ")";
 }
 
 // Opens the HDF5 image [offset, offset + size) of `mapping` and reads whichever layout it has.
 Result<Checkpoint> ReadHdf5(const std::string& display_name,
                             std::shared_ptr<const MappedFile> mapping, uint64_t offset,
-                            uint64_t size, const std::string& config_json) {
+                            uint64_t size, const std::string& config_json,
+                            std::shared_ptr<KerasH5State>* state_out) {
   const auto signature = FindHdf5Signature(mapping->All().Sub(offset, size));
   if (!signature.has_value()) {
     return Status::Corruption(display_name +
@@ -276,6 +280,7 @@ Result<Checkpoint> ReadHdf5(const std::string& display_name,
   RESCOPE_RETURN_IF_ERROR(ReadLayout(r, config_json));
   AddHdf5Properties(*file, *signature, &ckpt);
   ckpt.state = r.state;
+  *state_out = r.state;
   return ckpt;
 }
 
@@ -290,10 +295,10 @@ std::string ArchiveVersion(const std::string& metadata_json, std::string* date_s
 
 Result<Checkpoint> ReadArchive(const std::string& path, std::shared_ptr<const MappedFile> zip) {
   RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(path, zip));
-  RESCOPE_ASSIGN_OR_RETURN(
-      Checkpoint ckpt, ReadHdf5(archive.weights_name, archive.weights_mapping,
-                                archive.weights_offset, archive.weights_size, archive.config_json));
-  auto state = std::make_shared<KerasH5State>(static_cast<const KerasH5State&>(*ckpt.state));
+  std::shared_ptr<KerasH5State> state;
+  RESCOPE_ASSIGN_OR_RETURN(Checkpoint ckpt, ReadHdf5(archive.weights_name, archive.weights_mapping,
+                                                     archive.weights_offset, archive.weights_size,
+                                                     archive.config_json, &state));
   for (const ZipMember& m : archive.members) state->archive_members.push_back(m.name);
   state->metadata_json = archive.metadata_json;
   state->config_json = archive.config_json;
@@ -313,7 +318,6 @@ Result<Checkpoint> ReadArchive(const std::string& path, std::shared_ptr<const Ma
   ckpt.format = "keras_zip";
   ckpt.format_version =
       "Keras " + (version.empty() ? "(unknown version)" : version) + " archive (.keras)";
-  ckpt.state = state;
   return ckpt;
 }
 
@@ -324,8 +328,7 @@ bool SniffKerasOrHdf5(const std::string& path) {
   auto mapped = MappedFile::Open(path);
   if (!mapped.ok()) return false;
   const MappedFile& file = **mapped;
-  if (FindHdf5Signature(file.All()).has_value()) return true;
-  if (!LooksLikeZip(file.All())) return false;
+  if (!LooksLikeZip(file.All())) return FindHdf5Signature(file.All()).has_value();
   auto members = ReadZipDirectory(file);
   if (!members.ok()) return false;
   for (const ZipMember& m : *members) {
@@ -339,9 +342,12 @@ Result<Checkpoint> OpenKerasH5(const std::string& path) {
   if (!FileExists(path)) return Status::NotFound(path + ": no such file");
   RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, MappedFile::Open(path));
   std::shared_ptr<const MappedFile> file = std::move(mapped);
-  const bool zip = LooksLikeZip(file->All()) && !FindHdf5Signature(file->All()).has_value();
+  // "PK\3\4" at offset 0 decides: a zip member can start at 512*2^n and look like HDF5
+  // after a user block.
+  const bool zip = LooksLikeZip(file->All());
+  std::shared_ptr<KerasH5State> state;
   Result<Checkpoint> ckpt =
-      zip ? ReadArchive(path, file) : ReadHdf5(path, file, 0, file->size(), "");
+      zip ? ReadArchive(path, file) : ReadHdf5(path, file, 0, file->size(), "", &state);
   if (!ckpt.ok()) return ckpt.status();
   ckpt->path = path;
   ckpt->files.push_back(

@@ -34,9 +34,9 @@
 
 namespace rescope {
 
-// True if the file starts with the HDF5 signature (at offset 0 or 512·2^n) or is a zip
-// (PK\3\4) whose central directory holds model.weights.h5. Never fails: unreadable files
-// are simply not recognised.
+// True if the file is a zip (starts with PK\3\4) whose central directory holds
+// model.weights.h5, or is not a zip and has the HDF5 signature at offset 0 or 512·2^n.
+// Never fails: unreadable files are simply not recognised.
 bool SniffKerasOrHdf5(const std::string& path);
 
 // Opens `path` (.h5, .hdf5, .weights.h5, .keras zip or HDF5, any HDF5 file). Errors name

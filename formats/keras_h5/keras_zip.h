@@ -1,0 +1,73 @@
+// The .keras archive (FORMATS.md §5.4): a zip holding metadata.json, config.json and
+// model.weights.h5, located without extracting anything when the members are STORED.
+//
+// Keras writes every member STORED (uncompressed), so the HDF5 weights file is a
+// contiguous byte range of the zip: OpenKerasArchive returns that range of the mapped zip
+// and HDF5 is opened on it in place (H5ImageFile), with no copy and no temp file. Any zip
+// tool may rewrite the archive with DEFLATE; such a member is inflated by libzip, streamed
+// into a temp file in $TMPDIR (mkstemp) that is mapped and unlinked at once, so memory does
+// not grow with the model and nothing is left behind on any path. Loading the whole member
+// into a memory file image instead was rejected: it doubles peak memory for large models.
+//
+// The central directory is parsed here (libzip has no public call for a member's data
+// offset); zip64 end records and extra fields are supported. libzip is used to inflate.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/byte_source.h"
+#include "core/status.h"
+#include "formats/mapped_file.h"
+
+namespace rescope {
+
+// One central-directory record.
+struct ZipMember {
+  std::string name;
+  uint16_t flags = 0;
+  uint16_t method = 0;  // 0 = STORED, 8 = DEFLATE
+  uint32_t crc32 = 0;
+  uint64_t compressed_size = 0;
+  uint64_t size = 0;  // uncompressed
+  uint64_t local_header_offset = 0;
+};
+
+// True for the local-file-header magic "PK\3\4" at the start of `head`.
+bool LooksLikeZip(ByteView head);
+
+// Parses the central directory of the zip mapped in `zip`. Errors (kCorruption) name the
+// zip and the structure: "m.keras: central directory entry #2 @0x4f1: bad signature ...".
+Result<std::vector<ZipMember>> ReadZipDirectory(const MappedFile& zip);
+
+// Absolute offset of a STORED/DEFLATE member's data (after its local header), checked to
+// lie inside the zip together with compressed_size bytes.
+Result<uint64_t> ZipMemberDataOffset(const MappedFile& zip, const ZipMember& member);
+
+// What OpenKerasArchive found.
+struct KerasArchive {
+  std::vector<ZipMember> members;
+  std::string metadata_json;  // "" when the member is absent
+  std::string config_json;    // "" when the member is absent
+  // The model.weights.h5 bytes: [weights_offset, weights_offset + weights_size) of
+  // weights_mapping (the zip itself, or the inflated temp file).
+  std::shared_ptr<const MappedFile> weights_mapping;
+  uint64_t weights_offset = 0;
+  uint64_t weights_size = 0;
+  std::string weights_name;  // "<zip path>:model.weights.h5", for messages
+  bool weights_inflated = false;
+};
+
+// Name of the weights member Keras reads.
+inline constexpr const char* kKerasWeightsMember = "model.weights.h5";
+
+// Opens `zip` (mapped from `path`) as a .keras archive. Fails with kNotSupported when the
+// archive has no model.weights.h5 (e.g. model.weights.npz), the member is encrypted or
+// uses a method other than STORED/DEFLATE, or looks like a zip bomb (declared size over
+// 4 GiB and over 100 times its compressed size, Keras's own rule).
+Result<KerasArchive> OpenKerasArchive(const std::string& path,
+                                      std::shared_ptr<const MappedFile> zip);
+
+}  // namespace rescope

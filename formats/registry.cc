@@ -1,6 +1,7 @@
 // Ordered format table. To add a format, add a row: a sniff test and an opener.
 #include "formats/registry.h"
 
+#include "formats/keras_h5/keras_h5_reader.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_reader.h"
@@ -20,14 +21,18 @@ Result<Checkpoint> OpenTensorFlow(const std::string& path, const OpenOptions& op
 
 }  // namespace
 
-std::vector<std::string> ReadableFormats() { return {"tf_bundle", "tf_v1"}; }
+std::vector<std::string> ReadableFormats() {
+  return {"tf_bundle", "tf_v1", "keras_h5", "keras3_weights_h5", "keras_zip", "hdf5"};
+}
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {
   if (!FileExists(path) && !IsDirectory(path)) {
     // Only TF prefixes name files that do not exist themselves.
     return OpenTensorFlow(path, options);
   }
-  // Directories and TF-shaped paths go to TensorFlow first; single files are sniffed.
+  // Single files are sniffed by content (a Keras file may be named anything);
+  // directories and TF-shaped paths go to TensorFlow.
+  if (FileExists(path) && SniffKerasOrHdf5(path)) return OpenKerasH5(path);
   auto tf = OpenTensorFlow(path, options);
   if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
   return Status::NotFound(tf.status().message() +

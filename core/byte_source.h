@@ -69,6 +69,14 @@ class ByteSource {
   virtual Result<ByteView> Read(uint64_t offset, uint64_t n,
                                 std::vector<uint8_t>& scratch) const = 0;
 
+  // Like Read, for callers that stream through a range once in bounded windows
+  // (WindowedBytes): the view is only needed until the next read, so a source may copy
+  // into `scratch` where that is cheaper than a view of mapped memory (MappedFile reads
+  // with pread). Default: Read.
+  virtual Result<ByteView> ReadStreaming(uint64_t offset, uint64_t n,
+                                         std::vector<uint8_t>& scratch) const {
+    return Read(offset, n, scratch);
+  }
   // Hint that [offset, offset + n) will not be read again soon (lets a mapping drop pages
   // so streaming a large tensor does not grow resident memory). Default: nothing.
   virtual void Release(uint64_t /*offset*/, uint64_t /*n*/) const {}

@@ -55,6 +55,12 @@ class WindowedBytes {
  public:
   WindowedBytes(std::shared_ptr<const ByteSource> source, uint64_t start, uint64_t length,
                 uint64_t window_bytes = kValueWindowBytes);
+  // Releases the last window (ByteSource::Release), so streaming many tensors through a
+  // mapping does not leave one window per tensor resident. The window buffer is kept in a
+  // small per-thread pool for the next WindowedBytes (at most 4 buffers of <= 4 MiB).
+  ~WindowedBytes();
+  WindowedBytes(WindowedBytes&&) noexcept = default;
+  WindowedBytes& operator=(WindowedBytes&&) noexcept = default;
 
   uint64_t position() const { return pos_ - start_; }  // relative to start
   uint64_t remaining() const { return end_ - pos_; }

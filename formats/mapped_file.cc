@@ -36,12 +36,12 @@ Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
     }
     data = static_cast<const uint8_t*>(p);
   }
-  ::close(fd);  // the mapping keeps the file referenced
-  return std::shared_ptr<MappedFile>(new MappedFile(path, data, size));
+  return std::shared_ptr<MappedFile>(new MappedFile(path, fd, data, size));
 }
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  ::close(fd_);
 }
 
 Result<ByteView> MappedFile::Read(uint64_t offset, uint64_t n, std::vector<uint8_t>&) const {
@@ -50,6 +50,28 @@ Result<ByteView> MappedFile::Read(uint64_t offset, uint64_t n, std::vector<uint8
                               ") run past end of file (" + Hex(size_) + ")");
   }
   return ByteView(data_ + offset, static_cast<size_t>(n));
+}
+
+Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,
+                                           std::vector<uint8_t>& scratch) const {
+  if (!RangeFits(offset, n, size_)) return Read(offset, n, scratch);  // its range error
+  scratch.resize(static_cast<size_t>(n));
+  uint64_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd_, scratch.data() + done, static_cast<size_t>(n - done),
+                                static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      return Status::IOError(path_ + ": " + Hex(offset + done) +
+                             ": read failed: " + std::strerror(errno));
+    }
+    if (got == 0) {
+      return Status::IOError(path_ + ": " + Hex(offset + done) +
+                             ": unexpected end of file (file shrank after it was opened)");
+    }
+    done += static_cast<uint64_t>(got);
+  }
+  return ByteView(scratch.data(), static_cast<size_t>(n));
 }
 
 void MappedFile::Release(uint64_t offset, uint64_t n) const {

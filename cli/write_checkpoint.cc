@@ -50,7 +50,30 @@ void RemoveStaleShards(const Checkpoint& source, const std::vector<std::string>&
   }
 }
 
+// The writer family a source format is written back as by `rename`.
+std::string FamilyOf(const std::string& format) {
+  if (format == "tf_bundle" || format == "tf_v1") return "tf_bundle";
+  if (format.rfind("keras", 0) == 0 || format == "hdf5") return "keras_h5";
+  if (format.rfind("pytorch", 0) == 0) return "pytorch";
+  return format;
+}
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 }  // namespace
+
+std::string FormatForOutputName(const std::string& output) {
+  if (EndsWith(output, ".safetensors")) return "safetensors";
+  if (EndsWith(output, ".pt") || EndsWith(output, ".pth") || EndsWith(output, ".bin")) {
+    return "pytorch";
+  }
+  if (EndsWith(output, ".h5") || EndsWith(output, ".hdf5") || EndsWith(output, ".keras")) {
+    return "keras_h5";
+  }
+  return "";
+}
 
 void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_flag("--in-place", o.in_place,
@@ -87,9 +110,9 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   wo.index_compression = o.index_compression == "none"     ? tfbundle::IndexCompression::kNone
                          : o.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                                            : tfbundle::IndexCompression::kKeep;
-  if (source.format != "tf_bundle" && source.format != "tf_v1") {
-    return Status::NotSupported("writing a " + source.format +
-                                " checkpoint is not supported yet; only TensorFlow bundles");
+  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (target != "tf_bundle") {
+    return Status::NotSupported("writing " + target + " is not supported yet");
   }
   if (source.format == "tf_v1") result.notes.push_back("V1 input written as a V2 tensor bundle");
   if (!state_dir.empty()) {

@@ -99,7 +99,8 @@ Status OutputFile::AppendFileRange(const std::string& path, uint64_t offset, uin
     ssize_t got = -1;
     if (use_copy_range) {
       got = ::copy_file_range(in, &pos, fd_, nullptr, std::min<uint64_t>(left, 1ULL << 30), 0);
-      if (got < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+      if (got < 0 &&
+          (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
         use_copy_range = false;
         continue;
       }

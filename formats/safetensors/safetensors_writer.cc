@@ -45,25 +45,23 @@ Result<std::vector<OutTensor>> CollectTensors(const TensorStore& store, const st
   std::string problems;
   size_t count = 0;
   for (const auto& [name, e] : store) {
+    if (e.kind == EntryKind::kTensor && !e.data) {
+      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error +
+                              ")");
+    }
     if (auto why = WhyNotWritable(e)) {
       if (++count <= kMaxListedProblems) problems += "\n  \"" + name + "\": " + *why;
       continue;
     }
     out.push_back({&e, FindDtypeFor(e.dtype)});
   }
+  if (count > kMaxListedProblems) {
+    problems += "\n  ... and " + std::to_string(count - kMaxListedProblems) + " more";
+  }
   if (count > 0) {
-    if (count > kMaxListedProblems) {
-      problems += "\n  ... and " + std::to_string(count - kMaxListedProblems) + " more";
-    }
     return Status::NotSupported(path + ": " + std::to_string(count) +
                                 (count == 1 ? " tensor" : " tensors") +
                                 " cannot be written as safetensors:" + problems);
-  }
-  for (const OutTensor& t : out) {
-    if (!t.entry->data) {
-      return Status::NotFound(path + ": tensor \"" + t.entry->name + "\" has no data (" +
-                              t.entry->data_error + ")");
-    }
   }
   return out;
 }

@@ -354,3 +354,31 @@ TEST_CASE("safetensors write: source metadata is kept, options add to it") {
   REQUIRE(none.ok());
   CHECK(ReadFileBytes(tmp / "none.safetensors").find("__metadata__") == std::string::npos);
 }
+
+TEST_CASE("safetensors write: missing data and partitioned variables") {
+  TempDir tmp;
+  WriteFileBytes(tmp / "m-00001-of-00002.safetensors",
+                 Pack("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "z"));
+  WriteFileBytes(tmp / "m.safetensors.index.json",
+                 R"({"weight_map": {"a": "m-00001-of-00002.safetensors",
+                                    "b": "m-00002-of-00002.safetensors"}})");
+  auto src = OpenSafetensors(tmp.str());
+  REQUIRE_MESSAGE(src.ok(), src.status().message());
+  auto written = WriteSafetensors(*src, src->store, tmp / "out.safetensors", {});
+  REQUIRE_FALSE(written.ok());
+  CHECK(written.status().code() == StatusCode::kNotFound);
+  CHECK(written.status().message() == tmp / "out.safetensors" + ": tensor \"b\" has no data " +
+                                          "(data shard missing: " +
+                                          (tmp / "m-00002-of-00002.safetensors") + ")");
+
+  TensorEntry partitioned;
+  partitioned.name = "w";
+  partitioned.dtype = DType::kFloat32;
+  partitioned.shape = {4};
+  partitioned.kind = EntryKind::kPartitioned;
+  CHECK(WhyNotWritable(partitioned) == "partitioned variable (its slices are stored separately)");
+  TensorEntry reserved = MemoryTensor("__metadata__", DType::kUInt8, {1}, "x");
+  CHECK(WhyNotWritable(reserved) == "the name \"__metadata__\" is reserved by safetensors");
+  TensorEntry not_utf8 = MemoryTensor("bad\xff", DType::kUInt8, {1}, "x");
+  CHECK(WhyNotWritable(not_utf8) == "the name is not valid UTF-8");
+}

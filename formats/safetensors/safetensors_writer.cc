@@ -76,13 +76,14 @@ std::optional<Metadata> MergeMetadata(const SafetensorsState* state, const Write
       }
     }
   }
-  for (const auto& [k, v] : options.metadata) {
+  for (const auto& kv : options.metadata) {
     if (!md) md.emplace();
-    auto it = std::find_if(md->begin(), md->end(), [&](const auto& kv) { return kv.first == k; });
+    const std::string& key = kv.first;
+    auto it = std::find_if(md->begin(), md->end(), [&](const auto& m) { return m.first == key; });
     if (it != md->end()) {
-      it->second = v;
+      it->second = kv.second;
     } else {
-      md->emplace_back(k, v);
+      md->push_back(kv);
     }
   }
   return md;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "formats/mapped_file.h"
+#include "formats/safetensors/safetensors_writer.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_writer.h"
 
@@ -62,6 +63,62 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// "5GB" (10^9), "500MiB" (2^20), "123" bytes.
+Result<uint64_t> ParseSize(const std::string& text) {
+  size_t pos = 0;
+  uint64_t value = 0;
+  try {
+    value = std::stoull(text, &pos);
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("--max-shard-size \"" + text + "\": expected a size like 5GB");
+  }
+  const std::string unit = text.substr(pos);
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"", 1},           {"B", 1},          {"KB", 1000},       {"MB", 1000000},
+      {"GB", 1000000000}, {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}};
+  for (const auto& [name, mult] : kUnits) {
+    if (unit == name) return value * mult;
+  }
+  return Status::InvalidArgument("--max-shard-size \"" + text + "\": unknown unit \"" + unit + "\"");
+}
+
+std::string SafetensorsStem(const std::string& source_path) {
+  std::string base = fs::path(source_path).filename().string();
+  for (const char* suffix : {".safetensors.index.json", ".index.json", ".safetensors", ".bin",
+                             ".pt", ".pth", ".h5", ".keras", ".ckpt"}) {
+    if (EndsWith(base, suffix)) {
+      base.resize(base.size() - std::string_view(suffix).size());
+      break;
+    }
+  }
+  return base.empty() ? "model" : base;
+}
+
+Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const TensorStore& store,
+                                                 const std::string& output,
+                                                 const WriteCheckpointOptions& o) {
+  WrittenCheckpoint result;
+  std::string path = output;
+  if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+    path = (fs::path(output) / (SafetensorsStem(source.path) + ".safetensors")).string();
+  }
+  if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+    return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+                                   "to replace it (it is swapped in only when complete)");
+  }
+  safetensors::WriteOptions so;
+  if (!o.max_shard_size.empty()) {
+    auto size = ParseSize(o.max_shard_size);
+    if (!size.ok()) return size.status();
+    so.max_shard_size = *size;
+  }
+  auto files = safetensors::WriteSafetensors(source, store, path, so);
+  if (!files.ok()) return files.status();
+  result.output = path;
+  result.files = std::move(files).value();
+  return result;
+}
+
 }  // namespace
 
 std::string FormatForOutputName(const std::string& output) {
@@ -84,6 +141,8 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_option("--index-compression", o.index_compression,
                   "TF index blocks: keep (as input), none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));
+  app->add_option("--max-shard-size", o.max_shard_size,
+                  "safetensors output: split into shards of at most this size (5GB, 500MiB)");
 }
 
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
@@ -111,6 +170,7 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
                          : o.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                                            : tfbundle::IndexCompression::kKeep;
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (target == "safetensors") return WriteSafetensorsOutput(source, store, output, o);
   if (target != "tf_bundle") {
     return Status::NotSupported("writing " + target + " is not supported yet");
   }

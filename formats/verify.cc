@@ -22,7 +22,9 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
     if (!f.present) report.failures.push_back({f.path, f.role + " missing"});
   }
   std::map<const ByteSource*, std::vector<Range>> ranges;
-  for (const auto& [name, e] : ckpt.store) {
+  for (const auto& item : ckpt.store) {
+    const std::string& name = item.first;
+    const TensorEntry& e = item.second;
     if (e.kind == EntryKind::kPartitioned) continue;  // bytes live in its slices
     ++report.checked;
     auto fail = [&](const std::string& problem) {

@@ -116,7 +116,9 @@ int RunLs(const LsOptions& o) {
     }
   }
   std::vector<const TensorEntry*> rows;
-  for (const auto& [name, e] : ckpt->store) {
+  for (const auto& item : ckpt->store) {
+    const std::string& name = item.first;
+    const TensorEntry& e = item.second;
     if (!IsListed(e)) continue;
     if (!o.filters.empty() &&
         std::none_of(o.filters.begin(), o.filters.end(),

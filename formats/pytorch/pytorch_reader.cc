@@ -188,7 +188,7 @@ void EntryBuilder::Walk(const PyNode* node, const std::string& path, const Tenso
           Leaf(value, Join(path, "<" + KindName(*key) + " key>"));
           continue;
         }
-        Walk(value, Join(path, segment), {node, i, nullptr}, depth + 1);
+        Walk(value, Join(path, segment), {node, i, nullptr, path}, depth + 1);
       }
       return;
     }
@@ -200,7 +200,7 @@ void EntryBuilder::Walk(const PyNode* node, const std::string& path, const Tenso
         return;
       }
       for (size_t i = 0; i < node->items.size(); ++i) {
-        Walk(node->items[i], Join(path, std::to_string(i)), {node, i, nullptr}, depth + 1);
+        Walk(node->items[i], Join(path, std::to_string(i)), {node, i, nullptr, path}, depth + 1);
       }
       return;
     default:
@@ -253,7 +253,7 @@ void EntryBuilder::AddTensor(const PyNode* node, const std::string& name, const 
   auto [first, inserted] = first_name_.emplace(node, name);
   if (!inserted) e.notes.emplace_back("alias_of", first->second);
   by_storage_[t.storage.get()].push_back(entries_.size());
-  state_.slots[name] = {slot.container, slot.index, node};
+  state_.slots[name] = {slot.container, slot.index, node, slot.container_path};
   state_.key_order.push_back(name);
   entries_.push_back(std::move(e));
 }

@@ -32,6 +32,7 @@ struct TensorSlot {
   const PyNode* container = nullptr;  // the dict or list holding it; null for a bare tensor
   size_t index = 0;                   // entry index in the dict / item index in the list
   const PyNode* tensor = nullptr;
+  std::string container_path;  // dotted path of the container ("" = top level)
 };
 
 // What WritePyTorch needs to re-emit a file read by OpenPyTorch (single files only).

@@ -151,7 +151,7 @@ void PickleWriter::Entries(const PyNode* node, int depth) {
   }
 }
 
-void PickleWriter::PlainTensor(const TorchTensor& t) {
+void PickleWriter::PlainTensor(const TorchTensor& t, bool requires_grad) {
   const bool v3 = t.storage->untyped;
   Global(v3 ? "torch._utils._rebuild_tensor_v3" : "torch._utils._rebuild_tensor_v2");
   out_ += '(';
@@ -182,7 +182,7 @@ void PickleWriter::PlainTensor(const TorchTensor& t) {
   };
   tuple(t.size);
   tuple(t.stride);
-  out_ += '\x89';  // requires_grad False: state_dict tensors are detached
+  out_ += requires_grad ? '\x88' : '\x89';
   Global("collections.OrderedDict");
   out_ += ")R";
   Put(nullptr);
@@ -196,12 +196,12 @@ void PickleWriter::Tensor(const PyNode* node, int /*depth*/) {
   const TorchTensor& t = *node->tensor;
   if (!t.storage) Refuse("a tensor without data");
   if (!t.is_parameter) {
-    PlainTensor(t);
+    PlainTensor(t, t.requires_grad);
     Put(node);
     return;
   }
   Global("torch._utils._rebuild_parameter");
-  PlainTensor(t);
+  PlainTensor(t, false);  // the parameter's data is pickled detached
   Put(nullptr);
   out_ += t.requires_grad ? '\x88' : '\x89';
   Global("collections.OrderedDict");

@@ -40,7 +40,7 @@ class PickleWriter {
   void Global(const std::string& dotted);
   void Put(const void* identity);
   void Tensor(const PyNode* node, int depth);
-  void PlainTensor(const TorchTensor& t);
+  void PlainTensor(const TorchTensor& t, bool requires_grad);
   void Items(const PyNode* node, int depth);
   void Entries(const PyNode* node, int depth);
   bool Skipped(const PyNode* container, size_t index) const;

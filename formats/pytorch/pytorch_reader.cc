@@ -172,6 +172,10 @@ void EntryBuilder::Walk(const PyNode* node, const std::string& path, const Tenso
       AddTensor(node, path.empty() ? "tensor" : path, slot);
       return;
     case PyKind::kDict: {
+      if (node->entries.empty() && !path.empty()) {
+        Leaf(node, path);
+        return;
+      }
       if (node->attributes != nullptr && node->attributes->kind == PyKind::kDict) {
         if (const PyNode* meta = DictGet(*node->attributes, "_metadata")) {
           state_.metadata[path] = meta;

@@ -295,3 +295,43 @@ TEST_CASE("pytorch reader: damaged input gives located errors") {
           "outside storage '0' (20 bytes)");
   }
 }
+
+TEST_CASE("pytorch reader: pytorch_model.bin.index.json shard sets") {
+  if (!fs::exists(kTorchDir)) {
+    MESSAGE("skipped: " << kTorchDir.string() << " not found");
+    return;
+  }
+  const fs::path dir = TempDir() / "sharded";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kTorchDir / "plain_state_dict.pt", dir / "pytorch_model-00001-of-00002.bin");
+  fs::copy_file(kTorchDir / "single_tensor.pt", dir / "pytorch_model-00002-of-00002.bin");
+  std::string map =
+      "{\"metadata\": {\"total_size\": 1}, \"weight_map\": {\"tensor\": "
+      "\"pytorch_model-00002-of-00002.bin\"";
+  auto first = OpenPyTorch((kTorchDir / "plain_state_dict.pt").string());
+  REQUIRE(first.ok());
+  for (const auto& [name, e] : first->store) {
+    map += ", \"" + name + "\": \"pytorch_model-00001-of-00002.bin\"";
+  }
+  std::ofstream(dir / "pytorch_model.bin.index.json") << map << "}}";
+  CHECK(SniffPyTorch(dir.string()));
+  auto set = OpenPyTorch(dir.string());
+  REQUIRE_MESSAGE(set.ok(), set.status().message());
+  CHECK(set->store.size() == 11);
+  CHECK(set->store.Find("tensor")->shard == 1);
+  CHECK(set->store.Find("fc.weight")->shard == 0);
+  CHECK(set->files.size() == 3);
+  // A name the index puts in the wrong shard is an error naming both.
+  std::ofstream(dir / "pytorch_model.bin.index.json")
+      << "{\"weight_map\": {\"tensor\": \"pytorch_model-00001-of-00002.bin\"}}";
+  auto bad = OpenPyTorch(dir.string());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == (dir / "pytorch_model-00001-of-00002.bin").string() +
+                                      ": bn.bias: not listed in the index's weight_map");
+  std::ofstream(dir / "pytorch_model.bin.index.json")
+      << "{\"weight_map\": {\"tensor\": \"../x.bin\"}}";
+  bad = OpenPyTorch(dir.string());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("must be a bare file name") != std::string::npos);
+}

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "formats/mapped_file.h"
+#include "formats/pytorch/pytorch_writer.h"
 #include "formats/safetensors/safetensors_writer.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_writer.h"
@@ -171,6 +172,20 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
                                                            : tfbundle::IndexCompression::kKeep;
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
   if (target == "safetensors") return WriteSafetensorsOutput(source, store, output, o);
+  if (target == "pytorch") {
+    std::string path = output;
+    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+      path = (fs::path(output) / (SafetensorsStem(source.path) + ".pt")).string();
+    }
+    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place");
+    }
+    auto files = pytorch::WritePyTorch(source, store, path);
+    if (!files.ok()) return files.status();
+    result.output = path;
+    result.files = std::move(files).value();
+    return result;
+  }
   if (target != "tf_bundle") {
     return Status::NotSupported("writing " + target + " is not supported yet");
   }

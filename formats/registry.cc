@@ -3,6 +3,7 @@
 
 #include "formats/keras_h5/keras_h5_reader.h"
 #include "formats/mapped_file.h"
+#include "formats/pytorch/pytorch_reader.h"
 #include "formats/safetensors/safetensors_reader.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_reader.h"
@@ -23,7 +24,7 @@ Result<Checkpoint> OpenTensorFlow(const std::string& path, const OpenOptions& op
 }  // namespace
 
 std::vector<std::string> ReadableFormats() {
-  return {"tf_bundle", "tf_v1", "keras_h5", "keras3_weights_h5", "keras_zip", "hdf5", "safetensors"};
+  return {"tf_bundle", "tf_v1", "keras_h5", "keras3_weights_h5", "keras_zip", "hdf5", "safetensors", "pytorch_zip", "pytorch_legacy"};
 }
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {
@@ -39,10 +40,16 @@ Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& op
   if (FileExists(path) && (safetensors_name || safetensors::SniffSafetensors(path))) {
     return safetensors::OpenSafetensors(path);
   }
+  if (FileExists(path) && pytorch::SniffPyTorch(path)) {
+    return pytorch::OpenPyTorch(path, {options.lenient});
+  }
   auto tf = OpenTensorFlow(path, options);
   if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
   if (IsDirectory(path) && safetensors::SniffSafetensors(path)) {
     return safetensors::OpenSafetensors(path);
+  }
+  if (IsDirectory(path) && pytorch::SniffPyTorch(path)) {
+    return pytorch::OpenPyTorch(path, {options.lenient});
   }
   return Status::NotFound(tf.status().message() +
                           "\n(not a checkpoint in any format rescope reads)");

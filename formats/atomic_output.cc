@@ -115,7 +115,8 @@ Status OutputFile::AppendFileContents(const std::string& path) {
     }
     if (n < 0) {
       if (errno == EINTR) continue;
-      const Status err = Errno("copy failed", path);
+      // Name the output: EFBIG, ENOSPC and EIO are about the file being written.
+      const Status err = Errno("copy from " + path + " failed", final_path_);
       ::close(in);
       return err;
     }

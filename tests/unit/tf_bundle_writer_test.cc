@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "formats/tf_bundle/checkpoint_path.h"
+#include "formats/tf_bundle/slice_key.h"
 #include "formats/verify.h"
 #include "rename_test_util.h"
 
@@ -265,4 +266,78 @@ TEST_CASE("tf_bundle writer: compact drop of optimizer state in a real TF2 bundl
   CHECK(*FileSize(tmp / "out.data-00000-of-00001") < *FileSize(prefix + ".data-00000-of-00001"));
   CheckGraphMatchesIndex(out);
   CheckVerifies(tmp / "out", 11);
+}
+
+namespace {
+
+TensorEntry FloatEntry(std::string name, std::vector<int64_t> shape, float first) {
+  TensorEntry e;
+  e.name = std::move(name);
+  e.dtype = DType::kFloat32;
+  e.shape = std::move(shape);
+  const uint64_t n = *ShapeNumElements(e.shape);
+  std::vector<uint8_t> bytes(4 * n);
+  for (uint64_t i = 0; i < n; ++i) {
+    const float v = first + static_cast<float>(i);
+    std::memcpy(bytes.data() + 4 * i, &v, 4);
+  }
+  e.byte_size = bytes.size();
+  e.data = std::make_shared<MemoryByteSource>(e.name, std::move(bytes));
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("tf_bundle writer: slices of a partitioned variable follow its rename") {
+  // A TF1 partitioned variable `emb` [4, 2] saved as two row slices, plus a plain tensor.
+  const TensorSlice top = {{0, 2}, {0, -1}}, bottom = {{2, 2}, {0, -1}};
+  Checkpoint generated;
+  generated.format = "generated";
+  TensorEntry emb;
+  emb.name = "emb";
+  emb.dtype = DType::kFloat32;
+  emb.shape = {4, 2};
+  emb.kind = EntryKind::kPartitioned;
+  emb.slices = {top, bottom};
+  REQUIRE(generated.store.Add(emb).ok());
+  for (const auto& [slice, first] : {std::pair{top, 0.0f}, std::pair{bottom, 4.0f}}) {
+    TensorEntry s = FloatEntry(tfslice::EncodeTensorNameSlice("emb", slice), {2, 2}, first);
+    s.kind = EntryKind::kSlice;
+    s.partitioned_name = "emb";
+    REQUIRE(generated.store.Add(std::move(s)).ok());
+  }
+  REQUIRE(generated.store.Add(FloatEntry("w", {3}, 10.0f)).ok());
+  ScratchDir tmp;
+  REQUIRE(tfbundle::WriteTfBundle(generated, generated.store, tmp / "in", {}).ok());
+  const Checkpoint source = OpenBundle(tmp / "in");
+  REQUIRE(source.store.size() == 4);
+  REQUIRE(source.store.Find("emb")->kind == EntryKind::kPartitioned);
+
+  auto renamed = RenameTo(source, InlineRules({"emb=enc/emb"}), tmp / "out");
+  REQUIRE_MESSAGE(renamed.ok(), renamed.status().message());
+  const Checkpoint out = OpenBundle(tmp / "out");
+  std::vector<std::string> keys;
+  for (const auto& [name, e] : out.store) keys.push_back(name);
+  // Slice keys start with a NUL byte, so they sort first.
+  CHECK(keys == std::vector<std::string>{tfslice::EncodeTensorNameSlice("enc/emb", top),
+                                         tfslice::EncodeTensorNameSlice("enc/emb", bottom),
+                                         "enc/emb", "w"});
+  CHECK(out.store.Find("enc/emb")->slices == std::vector<TensorSlice>{top, bottom});
+  for (const TensorSlice& s : {top, bottom}) {
+    const TensorEntry* after = out.store.Find(tfslice::EncodeTensorNameSlice("enc/emb", s));
+    REQUIRE(after != nullptr);
+    CHECK(after->partitioned_name == "enc/emb");
+    CHECK(TensorBytes(*after) ==
+          TensorBytes(*source.store.Find(tfslice::EncodeTensorNameSlice("emb", s))));
+  }
+  CheckVerifies(tmp / "out", 3);  // two slices and w; the partitioned entry holds no bytes
+
+  SUBCASE("dropping the variable drops its slices") {
+    RenameMap drop;
+    REQUIRE(drop.AddDrop("emb").ok());
+    REQUIRE(RenameTo(source, drop, tmp / "dropped").ok());
+    const Checkpoint d = OpenBundle(tmp / "dropped");
+    CHECK(d.store.size() == 1);
+    CHECK(d.store.Find("w") != nullptr);
+  }
 }

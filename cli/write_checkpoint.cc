@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
@@ -155,11 +156,26 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
     state_dir = output;
     prefix = (fs::path(output) / BaseName(source.path)).string();
+  } else if (constexpr std::string_view kIndex = ".index"; output.ends_with(kIndex)) {
+    // `-o P.index` names the index file of prefix P, as an input path may; without this
+    // the output would be `P.index.index` and escape the same-as-input check.
+    prefix = output.substr(0, output.size() - kIndex.size());
   }
   const bool same = Canonical(prefix) == Canonical(source.path);
   if (same && !o.in_place) {
     return Status::InvalidArgument(prefix + ": output is the input checkpoint; pass --in-place "
                                    "to replace it (it is swapped in only when complete)");
+  }
+  if (same && o.compact) {
+    // The new data shard would replace the old one under the same name before the new
+    // index is renamed in; a crash between the two renames would leave the old index over
+    // new data, i.e. destroy the input. Pass-through rewrites copy shards byte for byte,
+    // so for them the swap is safe.
+    return Status::InvalidArgument(
+        prefix +
+        ": --in-place cannot be combined with --compact: the data shard would be "
+        "replaced before the index, so a run stopped half-way would destroy the input; "
+        "write to a new prefix instead");
   }
   if (same && o.link_data) {
     return Status::InvalidArgument("--in-place with --link-data would link files to themselves");

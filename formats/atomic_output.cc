@@ -119,7 +119,8 @@ Status OutputFile::AppendFileRange(const std::string& path, uint64_t offset, uin
     }
     if (got < 0) {
       if (errno == EINTR) continue;
-      const Status err = Errno("copy failed", path);
+      // Name the output: EFBIG, ENOSPC and EIO are about the file being written.
+      const Status err = Errno("copy from " + path + " failed", final_path_);
       ::close(in);
       return err;
     }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "formats/keras_h5/keras_h5_writer.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
 #include "formats/safetensors/safetensors_writer.h"
@@ -200,6 +201,23 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
     if (!files.ok()) return files.status();
     result.output = path;
     result.files = std::move(files).value();
+    return result;
+  }
+  if (target == "keras_h5") {
+    std::string path = output;
+    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+      path = (fs::path(output) / (SafetensorsStem(source.path) + ".h5")).string();
+    }
+    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+                                     "to replace it (it is swapped in only when complete)");
+    }
+    std::vector<std::string> notes;
+    auto files = WriteKerasH5(source, store, path, &notes);
+    if (!files.ok()) return files.status();
+    result.output = path;
+    result.files = std::move(files).value();
+    result.notes.insert(result.notes.end(), notes.begin(), notes.end());
     return result;
   }
   if (target != "tf_bundle") {

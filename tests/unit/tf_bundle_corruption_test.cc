@@ -328,3 +328,28 @@ TEST_CASE("tf corruption: damaged data shards are reported by VerifyCheckpoint")
     CHECK(VerifyCheckpoint(*c).failed_entries == 5);
   }
 }
+
+TEST_CASE("tf corruption: a V1 record whose values do not decode") {
+  if (!fs::is_directory(kRealDir)) {
+    MESSAGE("skipped: real test data " << kRealDir.string() << " not found");
+    return;
+  }
+  // FORMATS.md §4: Variable's record ends in TensorProto{float_val packed [0.5]}
+  // = 2a 04 00 00 00 3f. Tag 2a -> 32 makes it double_val: 4 bytes cannot hold a double.
+  std::string file = ReadFile(kRealDir / "tfserving-bad-half-plus-two-v1-single" / "export");
+  const size_t at = file.find(sstable_test::FromHex("2a 04 00 00 00 3f"));
+  REQUIRE(at != std::string::npos);
+  file[at] = 0x32;
+  FixTrailer(file, 0, 124);  // the data block (0, 124)
+  TempDir dir("v1values");
+  WriteFile(dir.path / "export", file);
+  auto c = OpenCheckpoint((dir.path / "export").string());
+  REQUIRE_MESSAGE(c.ok(), c.status().message());
+  const VerifyReport r = VerifyCheckpoint(*c);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].name == "Variable");
+  // The decoder's error, not a range error against the 0 bytes that failed to decode.
+  CHECK(r.failures[0].problem == (dir.path / "export").string() +
+                                     ": tensor \"Variable\": packed values @0x0: value: "
+                                     "truncated (need 8 bytes, 4 left)");
+}

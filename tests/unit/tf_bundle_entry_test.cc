@@ -354,3 +354,40 @@ TEST_CASE("tf bundle synthetic: a partitioned variable (FORMATS.md §1.10 exampl
   CHECK(r.failures.empty());
   CHECK(r.checked == 2);  // the slices; the full entry holds no bytes
 }
+
+TEST_CASE("tf bundle synthetic: num_shards beyond what the index can justify") {
+  TempDir dir("shards");
+  const std::string prefix = (dir.path / "many").string();
+  auto build = [&](int32_t shards) {
+    tfbundle::BundleHeader h;
+    h.num_shards = shards;
+    h.version = tfbundle::VersionDef{1, 0, {}};
+    sstable::TableBuilder table;
+    REQUIRE(table.Add("", tfbundle::EncodeBundleHeader(h)).ok());
+    REQUIRE(table.Add("v", FromHex("08 01 12 00 28 04 35 10 fd 78 4f")).ok());
+    const std::string bytes = table.Finish();
+    WriteFile(prefix + ".index", bytes);
+    return bytes.size();
+  };
+  const size_t size = build(1 << 20);
+  auto r = tfbundle::OpenTfBundle(prefix);
+  REQUIRE(!r.ok());
+  CHECK(r.status().message() == prefix + ".index: bundle header: num_shards 1048576 out of " +
+                                    "range (expected 1..1024 for a " + std::to_string(size) +
+                                    "-byte index)");
+  build(1024);  // the floor: still opened, every shard listed as missing
+  auto ok = tfbundle::OpenTfBundle(prefix);
+  REQUIRE_MESSAGE(ok.ok(), ok.status().message());
+  CHECK(ok->files.size() == 1025);
+}
+
+TEST_CASE("tf state file: a step beyond int64 is not a crash") {
+  TempDir dir("bigstep");
+  WriteFile(dir.path / "checkpoint", "model_checkpoint_path: \"ckpt-99999999999999999999\"\n");
+  auto r = OpenCheckpoint(dir.path.string(), {3});
+  REQUIRE(!r.ok());
+  CHECK(r.status().code() == StatusCode::kInvalidArgument);
+  CHECK(r.status().message() == (dir.path / "checkpoint").string() +
+                                    ": no checkpoint for step 3; listed:\n"
+                                    "  ckpt-99999999999999999999");
+}

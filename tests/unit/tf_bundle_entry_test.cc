@@ -391,3 +391,40 @@ TEST_CASE("tf state file: a step beyond int64 is not a crash") {
                                     ": no checkpoint for step 3; listed:\n"
                                     "  ckpt-99999999999999999999");
 }
+
+TEST_CASE("tf bundle synthetic: OpenTfBundleIndex on the 117-byte index of FORMATS.md §1.3.8") {
+  const std::string index = FromHex(
+      "00 00 06 08 01 1a 02 08 01 00 01 0b 76 08 01 12 00 28 04 35 10 fd 78 4f"
+      "00 00 00 00 01 00 00 00 00 8b a8 62 91"
+      "00 00 00 00 01 00 00 00 00 c0 f2 a1 b0"
+      "00 01 02 77 00 20 00 00 00 00 01 00 00 00 00 3e 1e a4 62"
+      "25 08 32 0e 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+      "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+      "57 fb 80 8b 24 75 47 db");
+  REQUIRE(index.size() == 117);
+  TempDir dir("example");
+  const std::string prefix = (dir.path / "v").string();
+  auto source = std::make_shared<MemoryByteSource>(
+      "v.index", std::vector<uint8_t>(index.begin(), index.end()));
+  SUBCASE("without its data file") {
+    auto c = tfbundle::OpenTfBundleIndex(source, prefix);
+    REQUIRE_MESSAGE(c.ok(), c.status().message());
+    REQUIRE(c->store.size() == 1);
+    const TensorEntry* v = c->store.Find("v");
+    REQUIRE(v != nullptr);
+    CHECK(v->dtype == DType::kFloat32);
+    CHECK(v->shape.empty());
+    CHECK(v->byte_size == 4);
+    CHECK(v->stored_crc32c == 0x091c567bu);  // Unmask(0x4f78fd10), FORMATS.md §1.2
+    CHECK(v->data == nullptr);
+    CHECK(v->data_error == "data shard missing: " + prefix + ".data-00000-of-00001");
+  }
+  SUBCASE("with the data file 00 00 00 40 (2.0)") {
+    WriteFile(prefix + ".data-00000-of-00001", FromHex("00 00 00 40"));
+    auto c = tfbundle::OpenTfBundleIndex(source, prefix);
+    REQUIRE(c.ok());
+    const VerifyReport r = VerifyCheckpoint(*c);
+    CHECK(r.failures.empty());
+    CHECK(r.checksummed == 1);
+  }
+}

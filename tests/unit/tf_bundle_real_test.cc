@@ -474,6 +474,25 @@ TEST_CASE("tf real: every checkpoint opens with the documented entries") {
   }
 }
 
+TEST_CASE("tf real: the table above covers every `.index` in the test data") {
+  if (!HaveRealData()) return;
+  size_t found = 0;
+  for (const auto& f : fs::recursive_directory_iterator(kRealDir)) {
+    const std::string name = f.path().filename().string();
+    if (name.size() < 6 || name.compare(name.size() - 6, 6, ".index") != 0) continue;
+    ++found;
+    const std::string folder = f.path().parent_path().filename().string();
+    const std::string prefix = name.substr(0, name.size() - 6);
+    bool listed = false;
+    for (const ExpectedCheckpoint& x : Expected()) {
+      // A row opens the folder (its only checkpoint, or the latest) or names the prefix.
+      listed = listed || (folder == x.folder && (*x.open == '\0' || prefix == x.open));
+    }
+    CHECK_MESSAGE(listed, f.path().string());
+  }
+  CHECK(found == 27);
+}
+
 TEST_CASE("tf real: VerifyCheckpoint passes on every complete checkpoint") {
   if (!HaveRealData()) return;
   for (const ExpectedCheckpoint& x : Expected()) {

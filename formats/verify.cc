@@ -35,6 +35,15 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
       fail(e.data_error.empty() ? "no data" : e.data_error);
       continue;
     }
+    if (!e.stored_crc32c) {
+      // Formats without checksums (V1) decode values on first read; read before the range
+      // check so a decode error is reported as such, not as a size of 0.
+      auto read = tfbundle::StreamCrc32c(*e.data, e.data_offset, e.byte_size);
+      if (!read.ok()) {
+        fail(read.status().message());
+        continue;
+      }
+    }
     if (!RangeFits(e.data_offset, e.byte_size, e.data->size())) {
       fail(e.data->name() + ": bytes [" + Hex(e.data_offset) + ", " +
            Hex(e.data_offset + e.byte_size) + ") run past end of file (" + Hex(e.data->size()) +
@@ -53,9 +62,6 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
                       *e.stored_crc32c, *crc);
         fail(e.Where() + ": " + buf);
       }
-    } else {
-      auto read = tfbundle::StreamCrc32c(*e.data, e.data_offset, e.byte_size);
-      if (!read.ok()) fail(read.status().message());
     }
   }
   for (auto& [source, list] : ranges) {

@@ -1,6 +1,7 @@
 // Tensor-bundle index decoding into a Checkpoint.
 #include "formats/tf_bundle/tf_bundle_reader.h"
 
+#include <algorithm>
 #include <map>
 
 #include "formats/mapped_file.h"
@@ -19,10 +20,21 @@ std::string EntryContext(std::string_view key, const sstable::TableEntry& te) {
          " (\"" + tfslice::EscapeKeyForDisplay(key) + "\")";
 }
 
-void CheckHeader(const BundleHeader& h, const std::string& index_name) {
-  if (h.num_shards <= 0 || h.num_shards > kMaxShards) {
+// Every data shard TF writes holds at least one entry; an entry takes at least 8 index bytes
+// before compression and snappy shrinks a block at most 22-fold, so a real index has fewer
+// than 4 shards per byte. The floor leaves room for merged empty bundles (FORMATS.md
+// §1.11). Without this bound a 117-byte index could make us stat and list 2^20 shards.
+int32_t MaxShards(uint64_t index_size) {
+  const uint64_t justified = std::max<uint64_t>(1024, index_size * 4);
+  return static_cast<int32_t>(std::min<uint64_t>(kMaxShards, justified));
+}
+
+void CheckHeader(const BundleHeader& h, const std::string& index_name, uint64_t index_size) {
+  const int32_t max_shards = MaxShards(index_size);
+  if (h.num_shards <= 0 || h.num_shards > max_shards) {
     ThrowCorruption(index_name + ": bundle header: num_shards " + std::to_string(h.num_shards) +
-                    " out of range (expected 1.." + std::to_string(kMaxShards) + ")");
+                    " out of range (expected 1.." + std::to_string(max_shards) + " for a " +
+                    std::to_string(index_size) + "-byte index)");
   }
   if (h.endianness == 1) {
     ThrowStatus(Status::NotSupported(index_name +
@@ -117,8 +129,8 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
   return e;
 }
 
-void DecodeIndex(const sstable::TableReader& table, const std::string& prefix, Checkpoint& ckpt,
-                 TfBundleState& state) {
+void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const std::string& prefix,
+                 Checkpoint& ckpt, TfBundleState& state) {
   const std::string& index_name = table.file_name();
   bool have_header = false;
   std::vector<Shard> shards;
@@ -132,7 +144,7 @@ void DecodeIndex(const sstable::TableReader& table, const std::string& prefix, C
       }
       state.header = DecodeBundleHeader(te.value, index_name, "bundle header");
       state.header_bytes = std::string(te.value.AsStringView());
-      CheckHeader(state.header, index_name);
+      CheckHeader(state.header, index_name, index_size);
       shards = OpenShards(prefix, state.header.num_shards, ckpt);
       have_header = true;
       return Status::Ok();
@@ -172,7 +184,7 @@ Result<Checkpoint> OpenTfBundleIndex(std::shared_ptr<const ByteSource> index,
     state->prefix = prefix;
     state->index_snappy = table->data_compression() == sstable::Compression::kSnappy;
     state->index_data_blocks = table->num_data_blocks();
-    DecodeIndex(*table, prefix, ckpt, *state);
+    DecodeIndex(*table, index->size(), prefix, ckpt, *state);
     ckpt.format_version = "V2 tensor bundle";
     ckpt.properties.emplace_back("naming", ckpt.object_based ? "TF2 object-based"
                                                              : "TF1 name-based");

@@ -2,6 +2,7 @@
 #include "formats/tf_bundle/tf_bundle_reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "formats/mapped_file.h"
@@ -85,7 +86,8 @@ std::vector<Shard> OpenShards(const std::string& prefix, int32_t num_shards, Che
 }
 
 TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
-                            const std::vector<Shard>& shards, const std::string& where) {
+                            const std::vector<Shard>& shards,
+                            const std::function<std::string()>& where) {
   TensorEntry e;
   e.name = std::string(key);
   e.source_name = e.name;
@@ -96,19 +98,19 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
     e.slices = be.slices;
     for (const TensorSlice& s : be.slices) {
       if (s.size() != be.shape.size()) {
-        ThrowCorruption(where + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
+        ThrowCorruption(where() + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
                         " extents, tensor rank is " + std::to_string(be.shape.size()));
       }
     }
     return e;
   }
-  if (be.unknown_rank) ThrowCorruption(where + ": shape has unknown rank");
+  if (be.unknown_rank) ThrowCorruption(where() + ": shape has unknown rank");
   if (!ShapeNumElements(be.shape)) {
-    ThrowCorruption(where + ": invalid shape " + ShapeToString(be.shape) +
+    ThrowCorruption(where() + ": invalid shape " + ShapeToString(be.shape) +
                     " (element count overflows)");
   }
   if (be.shard_id < 0 || static_cast<size_t>(be.shard_id) >= shards.size()) {
-    ThrowCorruption(where + ": shard_id " + std::to_string(be.shard_id) +
+    ThrowCorruption(where() + ": shard_id " + std::to_string(be.shard_id) +
                     " out of range (num_shards " + std::to_string(shards.size()) + ")");
   }
   e.byte_size = static_cast<uint64_t>(be.size);
@@ -118,7 +120,7 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
   if (const auto elem = DTypeElementSize(e.dtype)) {
     const uint64_t n = *ShapeNumElements(be.shape);
     if (n > UINT64_MAX / *elem || n * *elem != e.byte_size) {
-      ThrowCorruption(where + ": size " + std::to_string(e.byte_size) + " does not match " +
+      ThrowCorruption(where() + ": size " + std::to_string(e.byte_size) + " does not match " +
                       DTypeName(e.dtype) + " " + ShapeToString(e.shape) + " (expected " +
                       std::to_string(n * *elem) + " bytes)");
     }
@@ -149,12 +151,19 @@ void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const s
       have_header = true;
       return Status::Ok();
     }
-    const std::string where = index_name + ": " + EntryContext(te.key, te);
-    const BundleEntry be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+    // Messages name the entry; build that text only when something fails (listing a
+    // 100k-entry index should not format 100k strings).
+    auto where = [&] { return index_name + ": " + EntryContext(te.key, te); };
+    BundleEntry be;
+    try {
+      be = DecodeBundleEntry(te.value, index_name, "");
+    } catch (const FormatError&) {
+      be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+    }
     TensorEntry e = MakeTensorEntry(te.key, be, shards, where);
     if (!te.key.empty() && te.key[0] == '\0') {
       auto decoded = tfslice::DecodeTensorNameSlice(ByteView(te.key), index_name);
-      if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where));
+      if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where()));
       e.kind = EntryKind::kSlice;
       e.partitioned_name = decoded->first;
     }

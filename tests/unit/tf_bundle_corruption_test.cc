@@ -41,8 +41,16 @@ namespace fs = std::filesystem;
 #define RESCOPE_TRACK_ALLOCATIONS 0
 #endif
 #endif
+#if defined(__SANITIZE_ADDRESS__)  // GCC's spelling
+#define RESCOPE_TRACK_ALLOCATIONS 0
+#endif
 #ifndef RESCOPE_TRACK_ALLOCATIONS
 #define RESCOPE_TRACK_ALLOCATIONS 1
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 at -O2 pairs inlined std::allocator frees with the malloc inside the replaced
+// operator new below and warns; the pairing is correct (new->malloc, delete->free).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
 namespace {

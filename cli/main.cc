@@ -8,6 +8,21 @@
 
 #include "cli/commands.h"
 
+namespace {
+
+// Repeatable options (std::vector) take one value per occurrence. CLI11's default lets
+// them swallow the words that follow, so `diff --filter x A B --all` read A as a second
+// filter and failed with "b is required".
+void OneValuePerOccurrence(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    for (CLI::Option* opt : sub->get_options()) {
+      if (opt->nonpositional() && opt->get_items_expected_max() > 1) opt->allow_extra_args(false);
+    }
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace rescope::cli;
   CLI::App app{"rescope: inspect, diff, rename and convert ML checkpoints without TensorFlow",
@@ -23,6 +38,7 @@ int main(int argc, char** argv) {
                                    AddVerifyCommand(app), AddRenameCommand(app),
                                    AddDiffCommand(app),   AddCheckCommand(app),
                                    AddConvertCommand(app)};
+  OneValuePerOccurrence(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -31,10 +47,10 @@ int main(int argc, char** argv) {
   }
   auto logger = spdlog::stderr_color_mt("rescope");
   logger->set_pattern("rescope: %l: %v");
-  logger->set_level(quiet ? spdlog::level::err
-                          : verbosity >= 2 ? spdlog::level::trace
-                          : verbosity == 1 ? spdlog::level::debug
-                                           : spdlog::level::warn);
+  logger->set_level(quiet            ? spdlog::level::err
+                    : verbosity >= 2 ? spdlog::level::trace
+                    : verbosity == 1 ? spdlog::level::debug
+                                     : spdlog::level::warn);
   spdlog::set_default_logger(logger);
   for (const Command& c : commands) {
     if (c.app->parsed()) {

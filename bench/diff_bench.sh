@@ -3,9 +3,9 @@
 # against the time `cat` needs just to read both data files; reports peak RSS.
 #
 # Usage: bench/diff_bench.sh [BUILD_DIR] [GIB]
-#   BUILD_DIR  a build with targets rescope and make_diff_ckpts (default build-rel; use
-#              an optimized one: cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release
-#              -DRESCOPE_BUILD_TESTS=OFF && cmake --build build-rel --target rescope
+#   BUILD_DIR  a build with targets rescope and make_diff_ckpts (default build-release; use
+#              an optimized one: cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release
+#              -DRESCOPE_BUILD_TESTS=OFF && cmake --build build-release --target rescope
 #              make_diff_ckpts)
 #   GIB        size of each checkpoint (default 2)
 #   BENCH_TMP  where the checkpoints are written (default /tmp); they are deleted on exit
@@ -15,7 +15,7 @@
 # nothing is dropped from the cache, so the comparison is CPU and memory bound, not disk.
 # Needs GNU time (/usr/bin/time, Debian package `time`).
 set -euo pipefail
-build=${1:-build-rel}
+build=${1:-build-release}
 gib=${2:-2}
 runs=${RUNS:-3}
 base=${BENCH_TMP:-/tmp}

@@ -75,6 +75,8 @@ std::string DisplayName(std::string_view name) {
 void AddOpenOptions(CLI::App* app, OpenOptions& options) {
   app->add_option("--step", options.step,
                   "With a directory holding a `checkpoint` file: open the checkpoint of this step");
+  app->add_flag("--lenient", options.lenient,
+                "PyTorch: list and skip non-tensor values (ints, strings, ...) instead of failing");
 }
 
 }  // namespace rescope::cli

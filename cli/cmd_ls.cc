@@ -41,7 +41,8 @@ void Accumulate(Totals& t, const TensorStore& store, const TensorEntry& e) {
 std::string TotalsLine(const Totals& t) {
   std::string line = WithThousands(t.variables) + (t.variables == 1 ? " variable" : " variables");
   if (t.metadata) line += " (+" + std::to_string(t.metadata) + " metadata)";
-  line += ", " + WithThousands(t.parameters) + " parameters, " + WithThousands(t.bytes) +
+  line += ", " + WithThousands(t.parameters) +
+          (t.parameters == 1 ? " parameter, " : " parameters, ") + WithThousands(t.bytes) +
           " bytes (" + HumanBytes(t.bytes) + ")";
   return line;
 }
@@ -116,7 +117,9 @@ int RunLs(const LsOptions& o) {
     }
   }
   std::vector<const TensorEntry*> rows;
-  for (const auto& [name, e] : ckpt->store) {
+  for (const auto& item : ckpt->store) {
+    const std::string& name = item.first;
+    const TensorEntry& e = item.second;
     if (!IsListed(e)) continue;
     if (!o.filters.empty() &&
         std::none_of(o.filters.begin(), o.filters.end(),

@@ -37,8 +37,8 @@ int RunVerify(const VerifyOptions& o) {
     for (const VerifyFailure& f : report.failures) {
       std::cout << "FAIL " << DisplayName(f.name) << ": " << f.problem << "\n";
     }
-    std::cout << "verified " << report.checked << " entries (" << report.checksummed
-              << " with stored checksums): "
+    std::cout << "verified " << report.checked << (report.checked == 1 ? " entry (" : " entries (")
+              << report.checksummed << " with stored checksums): "
               << (report.checked - std::min<uint64_t>(report.checked, report.failed_entries))
               << " ok, " << report.failed_entries << " failed\n";
   }

@@ -12,5 +12,6 @@ Command AddVerifyCommand(CLI::App& app);
 Command AddRenameCommand(CLI::App& app);
 Command AddDiffCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
+Command AddConvertCommand(CLI::App& app);
 
 }  // namespace rescope::cli

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
 
   std::vector<Command> commands = {AddLsCommand(app), AddInfoCommand(app), AddShowCommand(app),
                                    AddVerifyCommand(app), AddRenameCommand(app),
-                                   AddDiffCommand(app),   AddCheckCommand(app)};
+                                   AddDiffCommand(app),   AddCheckCommand(app),
+                                   AddConvertCommand(app)};
   OneValuePerOccurrence(app);
   try {
     app.parse(argc, argv);

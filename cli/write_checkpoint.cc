@@ -6,8 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
+#include "formats/keras_h5/keras_h5_writer.h"
 #include "formats/mapped_file.h"
+#include "formats/pytorch/pytorch_writer.h"
+#include "formats/safetensors/safetensors_writer.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_writer.h"
 
@@ -50,7 +54,86 @@ void RemoveStaleShards(const Checkpoint& source, const std::vector<std::string>&
   }
 }
 
+// The writer family a source format is written back as by `rename`.
+std::string FamilyOf(const std::string& format) {
+  if (format == "tf_bundle" || format == "tf_v1") return "tf_bundle";
+  if (format.rfind("keras", 0) == 0 || format == "hdf5") return "keras_h5";
+  if (format.rfind("pytorch", 0) == 0) return "pytorch";
+  return format;
+}
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// "5GB" (10^9), "500MiB" (2^20), "123" bytes.
+Result<uint64_t> ParseSize(const std::string& text) {
+  size_t pos = 0;
+  uint64_t value = 0;
+  try {
+    value = std::stoull(text, &pos);
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("--max-shard-size \"" + text + "\": expected a size like 5GB");
+  }
+  const std::string unit = text.substr(pos);
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"", 1},           {"B", 1},          {"KB", 1000},       {"MB", 1000000},
+      {"GB", 1000000000}, {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}};
+  for (const auto& [name, mult] : kUnits) {
+    if (unit == name) return value * mult;
+  }
+  return Status::InvalidArgument("--max-shard-size \"" + text + "\": unknown unit \"" + unit + "\"");
+}
+
+std::string SafetensorsStem(const std::string& source_path) {
+  std::string base = fs::path(source_path).filename().string();
+  for (const char* suffix : {".safetensors.index.json", ".index.json", ".safetensors", ".bin",
+                             ".pt", ".pth", ".h5", ".keras", ".ckpt"}) {
+    if (EndsWith(base, suffix)) {
+      base.resize(base.size() - std::string_view(suffix).size());
+      break;
+    }
+  }
+  return base.empty() ? "model" : base;
+}
+
+Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const TensorStore& store,
+                                                 const std::string& output,
+                                                 const WriteCheckpointOptions& o) {
+  WrittenCheckpoint result;
+  std::string path = output;
+  if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+    path = (fs::path(output) / (SafetensorsStem(source.path) + ".safetensors")).string();
+  }
+  if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+    return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+                                   "to replace it (it is swapped in only when complete)");
+  }
+  safetensors::WriteOptions so;
+  if (!o.max_shard_size.empty()) {
+    auto size = ParseSize(o.max_shard_size);
+    if (!size.ok()) return size.status();
+    so.max_shard_size = *size;
+  }
+  auto files = safetensors::WriteSafetensors(source, store, path, so);
+  if (!files.ok()) return files.status();
+  result.output = path;
+  result.files = std::move(files).value();
+  return result;
+}
+
 }  // namespace
+
+std::string FormatForOutputName(const std::string& output) {
+  if (EndsWith(output, ".safetensors")) return "safetensors";
+  if (EndsWith(output, ".pt") || EndsWith(output, ".pth") || EndsWith(output, ".bin")) {
+    return "pytorch";
+  }
+  if (EndsWith(output, ".h5") || EndsWith(output, ".hdf5") || EndsWith(output, ".keras")) {
+    return "keras_h5";
+  }
+  return "";
+}
 
 void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_flag("--in-place", o.in_place,
@@ -61,6 +144,8 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_option("--index-compression", o.index_compression,
                   "TF index blocks: keep (as input), none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));
+  app->add_option("--max-shard-size", o.max_shard_size,
+                  "safetensors output: split into shards of at most this size (5GB, 500MiB)");
 }
 
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
@@ -72,11 +157,26 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
     state_dir = output;
     prefix = (fs::path(output) / BaseName(source.path)).string();
+  } else if (constexpr std::string_view kIndex = ".index"; output.ends_with(kIndex)) {
+    // `-o P.index` names the index file of prefix P, as an input path may; without this
+    // the output would be `P.index.index` and escape the same-as-input check.
+    prefix = output.substr(0, output.size() - kIndex.size());
   }
   const bool same = Canonical(prefix) == Canonical(source.path);
   if (same && !o.in_place) {
     return Status::InvalidArgument(prefix + ": output is the input checkpoint; pass --in-place "
                                    "to replace it (it is swapped in only when complete)");
+  }
+  if (same && o.compact) {
+    // The new data shard would replace the old one under the same name before the new
+    // index is renamed in; a crash between the two renames would leave the old index over
+    // new data, i.e. destroy the input. Pass-through rewrites copy shards byte for byte,
+    // so for them the swap is safe.
+    return Status::InvalidArgument(
+        prefix +
+        ": --in-place cannot be combined with --compact: the data shard would be "
+        "replaced before the index, so a run stopped half-way would destroy the input; "
+        "write to a new prefix instead");
   }
   if (same && o.link_data) {
     return Status::InvalidArgument("--in-place with --link-data would link files to themselves");
@@ -87,9 +187,41 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   wo.index_compression = o.index_compression == "none"     ? tfbundle::IndexCompression::kNone
                          : o.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                                            : tfbundle::IndexCompression::kKeep;
-  if (source.format != "tf_bundle" && source.format != "tf_v1") {
-    return Status::NotSupported("writing a " + source.format +
-                                " checkpoint is not supported yet; only TensorFlow bundles");
+  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (target == "safetensors") return WriteSafetensorsOutput(source, store, output, o);
+  if (target == "pytorch") {
+    std::string path = output;
+    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+      path = (fs::path(output) / (SafetensorsStem(source.path) + ".pt")).string();
+    }
+    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place");
+    }
+    auto files = pytorch::WritePyTorch(source, store, path);
+    if (!files.ok()) return files.status();
+    result.output = path;
+    result.files = std::move(files).value();
+    return result;
+  }
+  if (target == "keras_h5") {
+    std::string path = output;
+    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+      path = (fs::path(output) / (SafetensorsStem(source.path) + ".h5")).string();
+    }
+    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
+      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+                                     "to replace it (it is swapped in only when complete)");
+    }
+    std::vector<std::string> notes;
+    auto files = WriteKerasH5(source, store, path, &notes);
+    if (!files.ok()) return files.status();
+    result.output = path;
+    result.files = std::move(files).value();
+    result.notes.insert(result.notes.end(), notes.begin(), notes.end());
+    return result;
+  }
+  if (target != "tf_bundle") {
+    return Status::NotSupported("writing " + target + " is not supported yet");
   }
   if (source.format == "tf_v1") result.notes.push_back("V1 input written as a V2 tensor bundle");
   if (!state_dir.empty()) {

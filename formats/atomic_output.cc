@@ -82,30 +82,34 @@ Status OutputFile::AppendFrom(const ByteSource& source, uint64_t offset, uint64_
 }
 
 Status OutputFile::AppendFileContents(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Errno("cannot stat", path);
+  return AppendFileRange(path, 0, static_cast<uint64_t>(st.st_size));
+}
+
+Status OutputFile::AppendFileRange(const std::string& path, uint64_t offset, uint64_t n) {
   RESCOPE_RETURN_IF_ERROR(FlushBuffer());
   const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Errno("cannot open", path);
-  struct stat st {};
-  if (::fstat(in, &st) != 0) {
-    ::close(in);
-    return Errno("cannot stat", path);
-  }
-  uint64_t left = static_cast<uint64_t>(st.st_size);
+  uint64_t left = n;
+  auto pos = static_cast<off_t>(offset);
   bool use_copy_range = true;
   std::vector<char> buf;
   while (left > 0) {
-    ssize_t n = -1;
+    ssize_t got = -1;
     if (use_copy_range) {
-      n = ::copy_file_range(in, nullptr, fd_, nullptr, std::min<uint64_t>(left, 1ULL << 30), 0);
-      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+      got = ::copy_file_range(in, &pos, fd_, nullptr, std::min<uint64_t>(left, 1ULL << 30), 0);
+      if (got < 0 &&
+          (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
         use_copy_range = false;
         continue;
       }
     } else {
       buf.resize(8 << 20);
-      n = ::read(in, buf.data(), std::min<uint64_t>(left, buf.size()));
-      if (n > 0) {
-        buffer_.assign(buf.data(), buf.data() + n);
+      got = ::pread(in, buf.data(), std::min<uint64_t>(left, buf.size()), pos);
+      if (got > 0) {
+        pos += got;
+        buffer_.assign(buf.data(), buf.data() + got);
         Status st2 = FlushBuffer();
         if (!st2.ok()) {
           ::close(in);
@@ -113,18 +117,22 @@ Status OutputFile::AppendFileContents(const std::string& path) {
         }
       }
     }
-    if (n < 0) {
+    if (got < 0) {
       if (errno == EINTR) continue;
-      const Status err = Errno("copy failed", path);
+      // Name the output: EFBIG, ENOSPC and EIO are about the file being written.
+      const Status err = Errno("copy from " + path + " failed", final_path_);
       ::close(in);
       return err;
     }
-    if (n == 0) break;  // file shrank under us
-    left -= static_cast<uint64_t>(n);
-    size_ += static_cast<uint64_t>(n);
+    if (got == 0) break;  // file shorter than expected (or shrank under us)
+    left -= static_cast<uint64_t>(got);
+    size_ += static_cast<uint64_t>(got);
   }
   ::close(in);
-  if (left != 0) return Status::IOError(path + ": file changed size while being copied");
+  if (left != 0) {
+    return Status::IOError(path + ": file ended " + std::to_string(left) +
+                           " bytes before the end of the range being copied");
+  }
   return Status::Ok();
 }
 

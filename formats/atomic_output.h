@@ -25,6 +25,9 @@ class OutputFile {
   Status AppendFrom(const ByteSource& source, uint64_t offset, uint64_t n);
   // Appends a whole file using in-kernel copy (copy_file_range), falling back to read/write.
   Status AppendFileContents(const std::string& path);
+  // Appends bytes [offset, offset + n) of the file at `path` the same way. Fails if the file
+  // is shorter than offset + n.
+  Status AppendFileRange(const std::string& path, uint64_t offset, uint64_t n);
   uint64_t size() const { return size_; }
   const std::string& final_path() const { return final_path_; }
 

@@ -3,6 +3,8 @@
 
 #include "formats/keras_h5/keras_h5_reader.h"
 #include "formats/mapped_file.h"
+#include "formats/pytorch/pytorch_reader.h"
+#include "formats/safetensors/safetensors_reader.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_reader.h"
 #include "formats/tf_v1/tf_v1_reader.h"
@@ -22,7 +24,7 @@ Result<Checkpoint> OpenTensorFlow(const std::string& path, const OpenOptions& op
 }  // namespace
 
 std::vector<std::string> ReadableFormats() {
-  return {"tf_bundle", "tf_v1", "keras_h5", "keras3_weights_h5", "keras_zip", "hdf5"};
+  return {"tf_bundle", "tf_v1", "keras_h5", "keras3_weights_h5", "keras_zip", "hdf5", "safetensors", "pytorch_zip", "pytorch_legacy"};
 }
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {
@@ -33,8 +35,22 @@ Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& op
   // Single files are sniffed by content (a Keras file may be named anything);
   // directories and TF-shaped paths go to TensorFlow.
   if (FileExists(path) && SniffKerasOrHdf5(path)) return OpenKerasH5(path);
+  const bool safetensors_name =
+      path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
+  if (FileExists(path) && (safetensors_name || safetensors::SniffSafetensors(path))) {
+    return safetensors::OpenSafetensors(path);
+  }
+  if (FileExists(path) && pytorch::SniffPyTorch(path)) {
+    return pytorch::OpenPyTorch(path, {options.lenient});
+  }
   auto tf = OpenTensorFlow(path, options);
   if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
+  if (IsDirectory(path) && safetensors::SniffSafetensors(path)) {
+    return safetensors::OpenSafetensors(path);
+  }
+  if (IsDirectory(path) && pytorch::SniffPyTorch(path)) {
+    return pytorch::OpenPyTorch(path, {options.lenient});
+  }
   return Status::NotFound(tf.status().message() +
                           "\n(not a checkpoint in any format rescope reads)");
 }

@@ -12,6 +12,7 @@ namespace rescope {
 
 struct OpenOptions {
   std::optional<int64_t> step;  // TF `checkpoint` state files: pick this step
+  bool lenient = false;         // PyTorch: list and skip non-tensor leaves instead of failing
 };
 
 // Opens `path`: a TF bundle prefix/file/directory, a TF V1 checkpoint, ... Errors say

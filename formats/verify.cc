@@ -22,7 +22,9 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
     if (!f.present) report.failures.push_back({f.path, f.role + " missing"});
   }
   std::map<const ByteSource*, std::vector<Range>> ranges;
-  for (const auto& [name, e] : ckpt.store) {
+  for (const auto& item : ckpt.store) {
+    const std::string& name = item.first;
+    const TensorEntry& e = item.second;
     if (e.kind == EntryKind::kPartitioned) continue;  // bytes live in its slices
     ++report.checked;
     auto fail = [&](const std::string& problem) {
@@ -32,6 +34,15 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
     if (!e.data) {
       fail(e.data_error.empty() ? "no data" : e.data_error);
       continue;
+    }
+    if (!e.stored_crc32c) {
+      // Formats without checksums (V1) decode values on first read; read before the range
+      // check so a decode error is reported as such, not as a size of 0.
+      auto read = tfbundle::StreamCrc32c(*e.data, e.data_offset, e.byte_size);
+      if (!read.ok()) {
+        fail(read.status().message());
+        continue;
+      }
     }
     if (!RangeFits(e.data_offset, e.byte_size, e.data->size())) {
       fail(e.data->name() + ": bytes [" + Hex(e.data_offset) + ", " +
@@ -51,9 +62,6 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
                       *e.stored_crc32c, *crc);
         fail(e.Where() + ": " + buf);
       }
-    } else {
-      auto read = tfbundle::StreamCrc32c(*e.data, e.data_offset, e.byte_size);
-      if (!read.ok()) fail(read.status().message());
     }
   }
   for (auto& [source, list] : ranges) {

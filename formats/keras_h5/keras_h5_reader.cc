@@ -2,6 +2,7 @@
 // fallback (the Keras 3 layout lives in keras3_weights.cc).
 #include "formats/keras_h5/keras_h5_reader.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -9,6 +10,7 @@
 #include "formats/hdf5/h5_attr.h"
 #include "formats/hdf5/h5_error.h"
 #include "formats/hdf5/h5_image.h"
+#include "formats/hdf5/h5_probe.h"
 #include "formats/hdf5/h5_walk.h"
 #include "formats/keras_h5/keras3_weights.h"
 #include "formats/keras_h5/keras_h5_entries.h"
@@ -338,6 +340,20 @@ bool SniffKerasOrHdf5(const std::string& path) {
 }
 
 Result<Checkpoint> OpenKerasH5(const std::string& path) {
+  SilenceHdf5Errors();
+  if (std::getenv("RESCOPE_NO_HDF5_PROBE") == nullptr && FileExists(path)) {
+    // Only files HDF5 will actually parse are worth a fork.
+    bool parsed_by_hdf5 = false;
+    if (auto mapped = MappedFile::Open(path); mapped.ok()) {
+      const ByteView all = (*mapped)->All();
+      parsed_by_hdf5 = LooksLikeZip(all) || FindHdf5Signature(all).has_value();
+    }
+    if (parsed_by_hdf5) RESCOPE_RETURN_IF_ERROR(ProbeHdf5InChild(path, Hdf5ProbeTimeout()));
+  }
+  return OpenKerasH5Unprobed(path);
+}
+
+Result<Checkpoint> OpenKerasH5Unprobed(const std::string& path) {
   SilenceHdf5Errors();
   if (!FileExists(path)) return Status::NotFound(path + ": no such file");
   RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, MappedFile::Open(path));

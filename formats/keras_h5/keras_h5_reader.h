@@ -45,7 +45,16 @@ bool SniffKerasOrHdf5(const std::string& path);
 // dataset"), kNotSupported for valid files rescope cannot serve (encrypted zip members,
 // soft links in weight paths). HDF5 failures carry HDF5's innermost message:
 //   "w.h5: H5Fopen failed: truncated file: eof = 1024, sblock->base_addr = 0, ...".
+//
+// Before reading in-process, the metadata read is run once in a forked child
+// (formats/hdf5/h5_probe.h) because libhdf5 can crash or hang on corrupt metadata; such
+// files fail with kCorruption: "w.h5: the HDF5 library crashed (signal 11: SIGSEGV) while
+// reading this file's metadata; the file is corrupt". Setting the environment variable
+// RESCOPE_NO_HDF5_PROBE skips the probe (fuzzers set it so sanitizers see the real crash).
 Result<Checkpoint> OpenKerasH5(const std::string& path);
+
+// OpenKerasH5 without the crash probe: what the probe's child runs.
+Result<Checkpoint> OpenKerasH5Unprobed(const std::string& path);
 
 // One Keras 2 layer as stored: its name and its weight_names exactly as written (":0"
 // kept), in order.

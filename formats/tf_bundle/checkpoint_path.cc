@@ -2,6 +2,7 @@
 #include "formats/tf_bundle/checkpoint_path.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -129,8 +130,13 @@ std::string StatePathToPrefix(const std::string& dir, const std::string& recorde
 std::optional<int64_t> TrailingStep(const std::string& prefix) {
   static const std::regex step_re(R"(-(\d+)$)");
   std::smatch m;
-  if (std::regex_search(prefix, m, step_re)) return std::stoll(m[1].str());
-  return std::nullopt;
+  if (!std::regex_search(prefix, m, step_re)) return std::nullopt;
+  // from_chars, not stoll: a state file may list a step beyond int64 (stoll would throw).
+  int64_t step = 0;
+  const std::string digits = m[1].str();
+  const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), step);
+  if (parsed.ec != std::errc()) return std::nullopt;
+  return step;
 }
 
 Result<ResolvedPath> ResolveDirectory(const std::string& dir, const ResolveOptions& options,
@@ -151,8 +157,9 @@ Result<ResolvedPath> ResolveDirectory(const std::string& dir, const ResolveOptio
       if (recorded.empty()) {
         std::string listed;
         for (const std::string& c : candidates) listed += "\n  " + c;
-        return Status::NotFound(state_file + ": no checkpoint for step " +
-                                std::to_string(*options.step) + "; listed:" + listed);
+        // InvalidArgument: the directory is a checkpoint, the --step value is what is wrong.
+        return Status::InvalidArgument(state_file + ": no checkpoint for step " +
+                                       std::to_string(*options.step) + "; listed:" + listed);
       }
     }
     const std::string how = "from " + state_file;

@@ -1,6 +1,8 @@
 // Tensor-bundle index decoding into a Checkpoint.
 #include "formats/tf_bundle/tf_bundle_reader.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 
 #include "formats/mapped_file.h"
@@ -19,10 +21,21 @@ std::string EntryContext(std::string_view key, const sstable::TableEntry& te) {
          " (\"" + tfslice::EscapeKeyForDisplay(key) + "\")";
 }
 
-void CheckHeader(const BundleHeader& h, const std::string& index_name) {
-  if (h.num_shards <= 0 || h.num_shards > kMaxShards) {
+// Every data shard TF writes holds at least one entry; an entry takes at least 8 index bytes
+// before compression and snappy shrinks a block at most 22-fold, so a real index has fewer
+// than 4 shards per byte. The floor leaves room for merged empty bundles (FORMATS.md
+// §1.11). Without this bound a 117-byte index could make us stat and list 2^20 shards.
+int32_t MaxShards(uint64_t index_size) {
+  const uint64_t justified = std::max<uint64_t>(1024, index_size * 4);
+  return static_cast<int32_t>(std::min<uint64_t>(kMaxShards, justified));
+}
+
+void CheckHeader(const BundleHeader& h, const std::string& index_name, uint64_t index_size) {
+  const int32_t max_shards = MaxShards(index_size);
+  if (h.num_shards <= 0 || h.num_shards > max_shards) {
     ThrowCorruption(index_name + ": bundle header: num_shards " + std::to_string(h.num_shards) +
-                    " out of range (expected 1.." + std::to_string(kMaxShards) + ")");
+                    " out of range (expected 1.." + std::to_string(max_shards) + " for a " +
+                    std::to_string(index_size) + "-byte index)");
   }
   if (h.endianness == 1) {
     ThrowStatus(Status::NotSupported(index_name +
@@ -73,7 +86,8 @@ std::vector<Shard> OpenShards(const std::string& prefix, int32_t num_shards, Che
 }
 
 TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
-                            const std::vector<Shard>& shards, const std::string& where) {
+                            const std::vector<Shard>& shards,
+                            const std::function<std::string()>& where) {
   TensorEntry e;
   e.name = std::string(key);
   e.source_name = e.name;
@@ -84,19 +98,19 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
     e.slices = be.slices;
     for (const TensorSlice& s : be.slices) {
       if (s.size() != be.shape.size()) {
-        ThrowCorruption(where + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
+        ThrowCorruption(where() + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
                         " extents, tensor rank is " + std::to_string(be.shape.size()));
       }
     }
     return e;
   }
-  if (be.unknown_rank) ThrowCorruption(where + ": shape has unknown rank");
+  if (be.unknown_rank) ThrowCorruption(where() + ": shape has unknown rank");
   if (!ShapeNumElements(be.shape)) {
-    ThrowCorruption(where + ": invalid shape " + ShapeToString(be.shape) +
+    ThrowCorruption(where() + ": invalid shape " + ShapeToString(be.shape) +
                     " (element count overflows)");
   }
   if (be.shard_id < 0 || static_cast<size_t>(be.shard_id) >= shards.size()) {
-    ThrowCorruption(where + ": shard_id " + std::to_string(be.shard_id) +
+    ThrowCorruption(where() + ": shard_id " + std::to_string(be.shard_id) +
                     " out of range (num_shards " + std::to_string(shards.size()) + ")");
   }
   e.byte_size = static_cast<uint64_t>(be.size);
@@ -106,7 +120,7 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
   if (const auto elem = DTypeElementSize(e.dtype)) {
     const uint64_t n = *ShapeNumElements(be.shape);
     if (n > UINT64_MAX / *elem || n * *elem != e.byte_size) {
-      ThrowCorruption(where + ": size " + std::to_string(e.byte_size) + " does not match " +
+      ThrowCorruption(where() + ": size " + std::to_string(e.byte_size) + " does not match " +
                       DTypeName(e.dtype) + " " + ShapeToString(e.shape) + " (expected " +
                       std::to_string(n * *elem) + " bytes)");
     }
@@ -117,8 +131,8 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
   return e;
 }
 
-void DecodeIndex(const sstable::TableReader& table, const std::string& prefix, Checkpoint& ckpt,
-                 TfBundleState& state) {
+void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const std::string& prefix,
+                 Checkpoint& ckpt, TfBundleState& state) {
   const std::string& index_name = table.file_name();
   bool have_header = false;
   std::vector<Shard> shards;
@@ -132,17 +146,24 @@ void DecodeIndex(const sstable::TableReader& table, const std::string& prefix, C
       }
       state.header = DecodeBundleHeader(te.value, index_name, "bundle header");
       state.header_bytes = std::string(te.value.AsStringView());
-      CheckHeader(state.header, index_name);
+      CheckHeader(state.header, index_name, index_size);
       shards = OpenShards(prefix, state.header.num_shards, ckpt);
       have_header = true;
       return Status::Ok();
     }
-    const std::string where = index_name + ": " + EntryContext(te.key, te);
-    const BundleEntry be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+    // Messages name the entry; build that text only when something fails (listing a
+    // 100k-entry index should not format 100k strings).
+    auto where = [&] { return index_name + ": " + EntryContext(te.key, te); };
+    BundleEntry be;
+    try {
+      be = DecodeBundleEntry(te.value, index_name, "");
+    } catch (const FormatError&) {
+      be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+    }
     TensorEntry e = MakeTensorEntry(te.key, be, shards, where);
     if (!te.key.empty() && te.key[0] == '\0') {
       auto decoded = tfslice::DecodeTensorNameSlice(ByteView(te.key), index_name);
-      if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where));
+      if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where()));
       e.kind = EntryKind::kSlice;
       e.partitioned_name = decoded->first;
     }
@@ -172,7 +193,7 @@ Result<Checkpoint> OpenTfBundleIndex(std::shared_ptr<const ByteSource> index,
     state->prefix = prefix;
     state->index_snappy = table->data_compression() == sstable::Compression::kSnappy;
     state->index_data_blocks = table->num_data_blocks();
-    DecodeIndex(*table, prefix, ckpt, *state);
+    DecodeIndex(*table, index->size(), prefix, ckpt, *state);
     ckpt.format_version = "V2 tensor bundle";
     ckpt.properties.emplace_back("naming", ckpt.object_based ? "TF2 object-based"
                                                              : "TF1 name-based");

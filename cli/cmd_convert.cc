@@ -1,0 +1,106 @@
+// `rescope convert IN OUT [--to FORMAT]`: write a checkpoint in another format, with an
+// optional rename map, reporting what could not be carried over.
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/rename_map_options.h"
+#include "cli/write_checkpoint.h"
+#include "core/rename_plan.h"
+#include "formats/safetensors/safetensors_writer.h"
+
+namespace rescope::cli {
+namespace {
+
+struct ConvertOptions {
+  std::string input, output;
+  OpenOptions open;
+  MapOptions map;
+  WriteCheckpointOptions write;
+  bool drop_optimizer = false;
+};
+
+// Removes what the target format cannot hold, saying what was left behind.
+TensorStore CarryableStore(const TensorStore& in, const std::string& target,
+                           std::vector<std::string>& notes) {
+  TensorStore out;
+  for (const auto& [name, e] : in) {
+    if (target != "tf_bundle") {
+      if (e.is_metadata) {
+        notes.push_back("not carried: \"" + name + "\" (TF2 object graph; " + target +
+                        " has no object graph)");
+        continue;
+      }
+      if (e.kind != EntryKind::kTensor) {
+        notes.push_back("not carried: \"" + DisplayName(name) +
+                        "\" (partitioned variable slice layout)");
+        continue;
+      }
+    }
+    if (target == "safetensors") {
+      if (auto why = safetensors::WhyNotWritable(e)) {
+        notes.push_back("not carried: \"" + DisplayName(name) + "\" (" + *why + ")");
+        continue;
+      }
+    }
+    out.Put(e);
+  }
+  return out;
+}
+
+int RunConvert(ConvertOptions& o) {
+  if (o.write.to_format.empty()) o.write.to_format = FormatForOutputName(o.output);
+  if (o.write.to_format.empty()) o.write.to_format = "tf_bundle";
+  auto map = BuildRenameMap(o.map);
+  if (!map.ok()) {
+    PrintError(map.status());
+    return kExitError;
+  }
+  auto ckpt = OpenOrReport(o.input, o.open);
+  if (!ckpt) return kExitError;
+  PlanOptions plan_options;
+  plan_options.drop_optimizer = o.drop_optimizer;
+  const RenamePlan plan = PlanRename(RenamableNames(ckpt->store), *map, plan_options);
+  for (const std::string& w : plan.warnings) PrintWarning(w);
+  if (!plan.ok()) {
+    for (const std::string& e : plan.errors) PrintError(e);
+    PrintError("rename plan has errors; nothing was written");
+    return kExitError;
+  }
+  std::vector<std::string> notes;
+  const TensorStore store =
+      CarryableStore(ApplyPlan(ckpt->store, plan), o.write.to_format, notes);
+  auto written = WriteCheckpoint(*ckpt, store, o.output, o.write);
+  if (!written.ok()) {
+    PrintError(written.status().WithContext("writing " + o.output));
+    return kExitError;
+  }
+  for (const std::string& n : notes) std::cout << "note: " << n << "\n";
+  for (const std::string& n : written->notes) std::cout << "note: " << n << "\n";
+  std::cout << "converted " << ckpt->format << " -> " << o.write.to_format << ": "
+            << store.size() << " tensors, wrote " << written->output << " ("
+            << written->files.size() << " files)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddConvertCommand(CLI::App& app) {
+  auto o = std::make_shared<ConvertOptions>();
+  CLI::App* sub = app.add_subcommand("convert", "Write a checkpoint in another format");
+  sub->add_option("input", o->input, "Checkpoint to read (never modified)")->required();
+  sub->add_option("output", o->output, "Output path (format from --to or its extension)")->required();
+  sub->add_option("--to", o->write.to_format, "Output format")
+      ->check(CLI::IsMember({"tf_bundle", "safetensors", "pytorch", "keras_h5"}));
+  AddOpenOptions(sub, o->open);
+  AddMapOptions(sub, o->map);
+  sub->add_flag("--drop-optimizer", o->drop_optimizer, "Leave optimizer state behind");
+  sub->add_option("--index-compression", o->write.index_compression,
+                  "TF index blocks: keep, none, snappy")
+      ->check(CLI::IsMember({"keep", "none", "snappy"}));
+  sub->add_option("--max-shard-size", o->write.max_shard_size,
+                  "safetensors output: split into shards of at most this size (5GB, 500MiB)");
+  return {sub, [o] { return RunConvert(*o); }};
+}
+
+}  // namespace rescope::cli

@@ -1,0 +1,50 @@
+// Writing Keras HDF5 files and .keras archives: `rename` output for Keras inputs and the
+// HDF5 target of `convert` for any other input.
+//
+// For a Keras/HDF5 source (Checkpoint.format keras_h5, keras3_weights_h5, keras_zip, hdf5)
+// the file is rebuilt, never edited: every group is re-created with its attributes and
+// every kept dataset is copied with H5Ocopy, which keeps its type, attributes, chunking
+// and filters byte for byte; renamed datasets are copied straight to their new paths and
+// dropped ones are not copied (so their bytes do not linger as dead space). Then:
+//   Keras 2  weight_names of every changed layer are rewritten (same string type as the
+//            source: fixed or variable length, ":0" suffixes kept); a layer all of whose
+//            weights "L/..." became "M/..." (L its group name) is renamed: group moved to
+//            M, layer_names rewritten, and in a full model the layer renamed in
+//            model_config when that is unambiguous (otherwise a note says what was left);
+//   Keras 3  a dataset's path is its new name ("layers/fc/vars/0"); a group all of whose
+//            datasets move by the same prefix is moved whole (keeping its attributes,
+//            e.g. the vars group's `name`); config.json is never changed (Keras 3 finds
+//            weights by object path, not by layer name), and a note says so;
+//   .keras   the archive is rewritten: model.weights.h5 STORED, every other member copied
+//            unchanged (compressed bytes and dates as they were).
+// Groups emptied by moves are removed; groups empty in the source are kept. Soft and
+// external links are not copied (a note counts them).
+//
+// For any other source the tensors are written as a new HDF5 file
+// (formats/keras_h5/h5_store_writer.h: Keras 2 weights layout when names look like
+// "layer/weight", else generic), and `notes` says which.
+//
+// Output is written to a temporary file next to `path` and renamed into place only when
+// complete; on error nothing is left behind. The input is only ever opened read-only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tensor_store.h"
+
+namespace rescope {
+
+// Writes `store` (the source's entries, possibly renamed or dropped; entries carry their
+// original names in source_name) to `path`. Returns the files written (just `path`) and
+// appends to `notes` what the user should know (layout chosen, things left unchanged).
+// Errors: kInvalidArgument for results a Keras file cannot hold (two tensors on one path,
+// an optimizer weight renamed out of optimizer_weights/); kNotSupported for a store with
+// tensors that are not in a Keras source or whose bytes were changed; kIOError /
+// kCorruption from the file system, HDF5 or libzip, naming the file.
+Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const TensorStore& store,
+                                              const std::string& path,
+                                              std::vector<std::string>* notes);
+
+}  // namespace rescope

@@ -1,0 +1,2 @@
+# needs: real
+cd "$REAL" && "$RESCOPE" info tfserving-half-plus-two-tf1-savedmodel

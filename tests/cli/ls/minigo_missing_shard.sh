@@ -1,0 +1,3 @@
+# needs: real
+# An index without its data shard lists fine and ends with a note.
+cd "$REAL" && "$RESCOPE" ls --filter 'dense_1/kernel*' swift-models-minigo-index-only

@@ -1,0 +1,2 @@
+# needs: real
+cd "$REAL" && "$RESCOPE" verify tfserving-half-plus-two-tf1-savedmodel

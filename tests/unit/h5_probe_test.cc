@@ -27,9 +27,16 @@ TEST_CASE("h5_probe: child outcomes map to exact statuses") {
     return true;
   });
   CHECK(crashed.code() == StatusCode::kCorruption);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan handles the signal in the child and exits with status 1 instead.
+  CHECK(crashed.message() ==
+        "a.h5: the HDF5 library failed (exit status 1) while reading this file's metadata; "
+        "the file is corrupt");
+#else
   CHECK(crashed.message() ==
         "a.h5: the HDF5 library crashed (signal 11: SIGSEGV) while reading this file's "
         "metadata; the file is corrupt");
+#endif
   const Status hung = ProbeInChild("a.h5", std::chrono::seconds(1), [] {
     std::this_thread::sleep_for(std::chrono::seconds(60));
     return true;

@@ -167,6 +167,16 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
     return Status::InvalidArgument(prefix + ": output is the input checkpoint; pass --in-place "
                                    "to replace it (it is swapped in only when complete)");
   }
+  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  const bool transformed = std::any_of(store.begin(), store.end(),
+                                       [](const auto& kv) { return kv.second.bytes_transformed; });
+  if (same && transformed && target == "tf_bundle") {
+    // Transformed values force a new data shard, with the same hazard as --compact below.
+    return Status::InvalidArgument(
+        prefix + ": --in-place cannot be combined with value transforms (transpose/permute): "
+                 "the data shard would be replaced before the index, so a run stopped "
+                 "half-way would destroy the input; write to a new prefix instead");
+  }
   if (same && o.compact) {
     // The new data shard would replace the old one under the same name before the new
     // index is renamed in; a crash between the two renames would leave the old index over
@@ -187,7 +197,6 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   wo.index_compression = o.index_compression == "none"     ? tfbundle::IndexCompression::kNone
                          : o.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                                            : tfbundle::IndexCompression::kKeep;
-  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
   if (target == "safetensors") return WriteSafetensorsOutput(source, store, output, o);
   if (target == "pytorch") {
     std::string path = output;

@@ -5,7 +5,8 @@
 #   <case>.stderr   lines that must each appear in stderr (optional, fixed strings)
 # The case script sees $RESCOPE (the binary), $REAL (real-framework test data),
 # $SRC (the source tree) and $TMP (a scratch directory), and runs from $SRC.
-# A case whose first lines contain "# needs: real" is skipped (exit 77) when $REAL is absent.
+# A case whose first lines contain "# needs: real" is skipped (exit 77) when $REAL is absent;
+# a case that exits 77 itself (an optional tool is missing) is skipped too.
 # Set RESCOPE_UPDATE_GOLDEN=1 to rewrite .stdout files (then review the diff by hand!).
 set -uo pipefail
 case_file=$1
@@ -21,6 +22,11 @@ fi
 cd "$SRC"
 bash "$case_file" >"$TMP/stdout" 2>"$TMP/stderr"
 code=$?
+if [ "$code" = 77 ] && [ ! -f "$base.exit" ]; then
+  # The case found an optional tool missing (python3-h5py, ...) and says so on stderr.
+  cat "$TMP/stderr"
+  exit 77
+fi
 expected_code=0
 [ -f "$base.exit" ] && expected_code=$(cat "$base.exit")
 status=0

@@ -167,6 +167,12 @@ bool ShouldDrop(const std::string& tf_name, bool drop_heads) {
   return drop_heads && tf_name.rfind("cls/", 0) == 0;
 }
 
+std::string ShapeText(const Shape& shape) {
+  std::string out = "[";
+  for (size_t k = 0; k < shape.size(); ++k) out += (k ? "," : "") + std::to_string(shape[k]);
+  return out + "]";
+}
+
 Shape Permuted(const Shape& shape, const std::optional<std::vector<int>>& perm) {
   if (!perm) return shape;
   REQUIRE(perm->size() == shape.size());
@@ -226,8 +232,9 @@ KeySet CheckTfConversion(const Checkpoint& tf, const fs::path& config_path,
     CHECK(entry->dtype == DType::kFloat32);
     const auto it = want.find(change->new_name);
     REQUIRE_MESSAGE(it != want.end(), old << " -> unexpected " << change->new_name);
-    CHECK_MESSAGE(Permuted(entry->shape, rule.permute) == it->second,
-                  old << " -> " << change->new_name);
+    const Shape got = Permuted(entry->shape, rule.permute);
+    CHECK_MESSAGE(got == it->second, old << " -> " << change->new_name << ": " << ShapeText(got)
+                                         << " vs " << ShapeText(it->second));
   }
   CheckSameKeys(renamed, KeysOf(want));
   return renamed;
@@ -257,7 +264,8 @@ TEST_CASE("bert maps: the HF shape derivation matches real torch-written BERT fi
     for (const auto& [name, shape] : want) {
       const TensorEntry* e = c.ckpt->store.Find(name);
       REQUIRE_MESSAGE(e != nullptr, name);
-      CHECK_MESSAGE(e->shape == shape, name);
+      CHECK_MESSAGE(e->shape == shape,
+                    name << ": " << ShapeText(e->shape) << " vs " << ShapeText(shape));
     }
   }
 }

@@ -181,11 +181,48 @@ Shape Permuted(const Shape& shape, const std::optional<std::vector<int>>& perm) 
   return out;
 }
 
-// Plans `map_rel` over the TF checkpoint `tf` and checks the result against the Hugging
-// Face parameters implied by the checkpoint's own bert_config.json. With `has_slots` the
-// plan is strict (every variable matches a rule, every rule matches a variable); without
-// (a released checkpoint), exactly the slot and step drop rules match nothing. Every
-// variable must be matched either way. Returns the renamed keys.
+// Checks how the plan treats the map's rules. With `strict` (a checkpoint with Adam
+// slots) every rule must match a variable; without (a released checkpoint), exactly the
+// slot and step drop rules match nothing. Every variable must be matched either way.
+void CheckRuleUse(const RenamePlan& plan, const std::string& map_rel, bool strict) {
+  for (const std::string& e : plan.errors) MESSAGE(e);
+  REQUIRE(plan.ok());
+  CHECK(plan.unchanged.empty());
+  if (strict) {
+    CHECK(plan.unmatched_rules.empty());
+    CHECK(plan.warnings.empty());
+    return;
+  }
+  // The first three rules drop */adam_m, */adam_v and global_step.
+  CHECK(plan.unmatched_rules == std::vector<size_t>{0, 1, 2});
+  REQUIRE(plan.warnings.size() == 3);
+  CHECK(plan.warnings[2] ==
+        map_rel + ": rule #3 ({\"name\":\"global_step\",\"drop\":true}): matched no variable");
+}
+
+// Checks one renamed TF variable: transposed exactly when it is a `kernel`, and shaped as
+// `want` says after the rule's permutation.
+void CheckRenamedTensor(const TensorEntry& entry, const RenameRule& rule,
+                        const std::string& new_name, const std::map<std::string, Shape>& want) {
+  CAPTURE(entry.name);
+  // load_tf_weights_in_bert transposes exactly the leaves named `kernel`; embeddings
+  // and cls/seq_relationship/output_weights ([2, hidden]) are stored as PyTorch wants.
+  if (EndsWith(entry.name, "/kernel")) {
+    CHECK((rule.permute && *rule.permute == std::vector<int>{1, 0}));
+  } else {
+    CHECK(!rule.permute);
+  }
+  CHECK(entry.dtype == DType::kFloat32);
+  const auto it = want.find(new_name);
+  REQUIRE_MESSAGE(it != want.end(), "unexpected new name " << new_name);
+  const Shape got = Permuted(entry.shape, rule.permute);
+  CHECK_MESSAGE(got == it->second,
+                new_name << ": " << ShapeText(got) << " vs " << ShapeText(it->second));
+}
+
+// Plans `map_rel` over the TF checkpoint `tf` (strict when it `has_slots`) and checks the
+// result against the Hugging Face parameters implied by the checkpoint's own
+// bert_config.json (`prefix` and `heads` as for HfParameters). Returns the renamed keys.
 KeySet CheckTfConversion(const Checkpoint& tf, const fs::path& config_path,
                          const std::string& map_rel, const std::string& prefix, bool heads,
                          bool has_slots = true) {
@@ -194,20 +231,7 @@ KeySet CheckTfConversion(const Checkpoint& tf, const fs::path& config_path,
   options.strict = has_slots;
   const std::vector<std::string> names = RenamableNames(tf.store);
   const RenamePlan plan = PlanRename(names, map, options);
-  for (const std::string& e : plan.errors) MESSAGE(e);
-  REQUIRE(plan.ok());
-  CHECK(plan.unchanged.empty());
-  if (has_slots) {
-    CHECK(plan.unmatched_rules.empty());
-    CHECK(plan.warnings.empty());
-  } else {
-    // The first three rules drop */adam_m, */adam_v and global_step.
-    CHECK(plan.unmatched_rules == std::vector<size_t>{0, 1, 2});
-    REQUIRE(plan.warnings.size() == 3);
-    CHECK(plan.warnings[2] == map_rel +
-                                  ": rule #3 ({\"name\":\"global_step\",\"drop\":true}): "
-                                  "matched no variable");
-  }
+  CheckRuleUse(plan, map_rel, has_slots);
 
   std::map<std::string, Shape> want = HfParameters(ReadConfig(config_path), prefix, heads);
   want.erase(kTiedDecoder);  // not in the TF file: HF ties it to the word embeddings
@@ -219,22 +243,10 @@ KeySet CheckTfConversion(const Checkpoint& tf, const fs::path& config_path,
     if (change->dropped) continue;
     renamed.insert(change->new_name);
     REQUIRE(change->rule_index >= 0);
-    const RenameRule& rule = map.rules()[static_cast<size_t>(change->rule_index)];
-    // load_tf_weights_in_bert transposes exactly the leaves named `kernel`; embeddings
-    // and cls/seq_relationship/output_weights ([2, hidden]) are stored as PyTorch wants.
-    if (EndsWith(old, "/kernel")) {
-      CHECK_MESSAGE((rule.permute && *rule.permute == std::vector<int>{1, 0}), old);
-    } else {
-      CHECK_MESSAGE(!rule.permute, old);
-    }
     const TensorEntry* entry = tf.store.Find(old);
     REQUIRE(entry != nullptr);
-    CHECK(entry->dtype == DType::kFloat32);
-    const auto it = want.find(change->new_name);
-    REQUIRE_MESSAGE(it != want.end(), old << " -> unexpected " << change->new_name);
-    const Shape got = Permuted(entry->shape, rule.permute);
-    CHECK_MESSAGE(got == it->second, old << " -> " << change->new_name << ": " << ShapeText(got)
-                                         << " vs " << ShapeText(it->second));
+    CheckRenamedTensor(*entry, map.rules()[static_cast<size_t>(change->rule_index)],
+                       change->new_name, want);
   }
   CheckSameKeys(renamed, KeysOf(want));
   return renamed;

@@ -80,17 +80,9 @@ int RunCheck(const CheckCliOptions& o) {
     PrintError(expected.status().WithContext("--expect"));
     return kExitError;
   }
-  TensorStore store = std::move(ckpt->store);
-  if (!map->empty()) {
-    const RenamePlan plan = PlanRename(RenamableNames(store), *map, {});
-    for (const std::string& w : plan.warnings) PrintWarning(w);
-    if (!plan.ok()) {
-      for (const std::string& e : plan.errors) PrintError(e);
-      return kExitError;
-    }
-    store = ApplyPlan(store, plan);
-  }
-  const CheckReport report = CheckCompat(store, *expected, o.check);
+  auto store = MapStoreOrReport(std::move(ckpt->store), *map);
+  if (!store) return kExitError;
+  const CheckReport report = CheckCompat(*store, *expected, o.check);
   std::optional<SuggestReport> suggest;
   if (!o.suggest_map.empty()) {
     suggest = SuggestMap(report);

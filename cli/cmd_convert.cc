@@ -60,16 +60,11 @@ int RunConvert(ConvertOptions& o) {
   if (!ckpt) return kExitError;
   PlanOptions plan_options;
   plan_options.drop_optimizer = o.drop_optimizer;
-  const RenamePlan plan = PlanRename(RenamableNames(ckpt->store), *map, plan_options);
-  for (const std::string& w : plan.warnings) PrintWarning(w);
-  if (!plan.ok()) {
-    for (const std::string& e : plan.errors) PrintError(e);
-    PrintError("rename plan has errors; nothing was written");
-    return kExitError;
-  }
+  const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
+  if (!plan) return kExitError;
   std::vector<std::string> notes;
   const TensorStore store =
-      CarryableStore(ApplyPlan(ckpt->store, plan), o.write.to_format, notes);
+      CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
   auto written = WriteCheckpoint(*ckpt, store, o.output, o.write);
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));

@@ -32,18 +32,10 @@ int RunDiff(DiffCliOptions& o) {
   if (!a) return kExitError;
   auto b = OpenOrReport(o.b, {});
   if (!b) return kExitError;
-  TensorStore store_a = std::move(a->store);
-  if (!map->empty()) {
-    // A's names are mapped first, with the same engine and semantics as `rename`.
-    const RenamePlan plan = PlanRename(RenamableNames(store_a), *map, {});
-    for (const std::string& w : plan.warnings) PrintWarning(w);
-    if (!plan.ok()) {
-      for (const std::string& e : plan.errors) PrintError(e);
-      return kExitError;
-    }
-    store_a = ApplyPlan(store_a, plan);
-  }
-  const DiffReport report = DiffStores(store_a, b->store, o.diff);
+  // A's names are mapped first, with the same engine and semantics as `rename`.
+  auto store_a = MapStoreOrReport(std::move(a->store), *map);
+  if (!store_a) return kExitError;
+  const DiffReport report = DiffStores(*store_a, b->store, o.diff);
   if (o.json) {
     std::cout << ToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";

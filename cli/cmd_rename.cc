@@ -9,6 +9,7 @@
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
+#include "core/tensor_transform.h"
 
 namespace rescope::cli {
 namespace {
@@ -25,6 +26,12 @@ struct RenameOptions {
   bool json = false;
 };
 
+// "transpose" or "permute [3, 2, 0, 1]", as a rule would say it.
+std::string TransformText(const std::vector<int>& permute) {
+  if (permute == std::vector<int>{1, 0}) return "transpose";
+  return "permute " + PermutationToString(permute);
+}
+
 void PrintPlanText(const RenamePlan& plan, const RenameMap& map) {
   size_t renamed = 0, dropped = 0;
   for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
@@ -32,7 +39,9 @@ void PrintPlanText(const RenamePlan& plan, const RenameMap& map) {
     if (c.dropped) {
       std::cout << "  drop " << DisplayName(c.old_name) << "\n";
     } else {
-      std::cout << "  " << DisplayName(c.old_name) << " -> " << DisplayName(c.new_name) << "\n";
+      std::cout << "  " << DisplayName(c.old_name) << " -> " << DisplayName(c.new_name);
+      if (!c.permute.empty()) std::cout << "  (" << TransformText(c.permute) << ")";
+      std::cout << "\n";
     }
   }
   std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
@@ -53,6 +62,7 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
       ++dropped;
     } else {
       cj["new"] = c.new_name;
+      if (!c.permute.empty()) cj["permute"] = c.permute;
       ++renamed;
     }
     j["changes"].push_back(cj);
@@ -78,7 +88,7 @@ int RunRename(const RenameOptions& o) {
   PlanOptions plan_options;
   plan_options.strict = o.strict;
   plan_options.drop_optimizer = o.drop_optimizer;
-  const RenamePlan plan = PlanRename(RenamableNames(ckpt->store), *map, plan_options);
+  const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
   if (!plan.ok()) {
     for (const std::string& e : plan.errors) PrintError(e);

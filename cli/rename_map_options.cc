@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_common.h"
+
 namespace rescope::cli {
 
 void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
@@ -28,6 +30,24 @@ Result<RenameMap> BuildRenameMap(const MapOptions& o) {
   for (const std::string& r : o.rules) RESCOPE_RETURN_IF_ERROR(map.AddInlineRule(r));
   for (const std::string& d : o.drops) RESCOPE_RETURN_IF_ERROR(map.AddDrop(d));
   return map;
+}
+
+std::optional<RenamePlan> PlanOrReport(const TensorStore& store, const RenameMap& map,
+                                       const PlanOptions& options, std::string_view outcome) {
+  RenamePlan plan = PlanStoreRename(store, map, options);
+  for (const std::string& w : plan.warnings) PrintWarning(w);
+  if (plan.ok()) return plan;
+  for (const std::string& e : plan.errors) PrintError(e);
+  PrintError("rename plan has " + std::to_string(plan.errors.size()) + " error(s); " +
+             std::string(outcome));
+  return std::nullopt;
+}
+
+std::optional<TensorStore> MapStoreOrReport(TensorStore store, const RenameMap& map) {
+  if (map.empty()) return store;
+  auto plan = PlanOrReport(store, map, {}, "nothing was compared");
+  if (!plan) return std::nullopt;
+  return ApplyPlan(store, *plan);
 }
 
 }  // namespace rescope::cli

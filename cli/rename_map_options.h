@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+#include <string_view>
+
+#include "core/rename_plan.h"
 #include "core/rename_rules.h"
+#include "core/tensor_store.h"
 
 namespace rescope::cli {
 
@@ -21,5 +26,15 @@ void AddMapOptions(CLI::App* app, MapOptions& options, bool with_drop = true);
 
 // Loads every map file, then the inline rules, then the drops, in that order.
 Result<RenameMap> BuildRenameMap(const MapOptions& options);
+
+// Plans `map` over `store` (PlanStoreRename, so transforms are validated too) and prints
+// the plan's warnings. On errors prints each, then "rename plan has N error(s); <outcome>",
+// and returns nullopt: the caller exits with kExitError.
+std::optional<RenamePlan> PlanOrReport(const TensorStore& store, const RenameMap& map,
+                                       const PlanOptions& options, std::string_view outcome);
+
+// For diff and check: `store` with A's names mapped (and values transformed) the way
+// `rename` would, or nullopt after reporting plan errors. An empty map returns the store.
+std::optional<TensorStore> MapStoreOrReport(TensorStore store, const RenameMap& map);
 
 }  // namespace rescope::cli

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/optimizer_state.h"
+#include "core/tensor_transform.h"
 
 namespace rescope {
 namespace {
@@ -55,7 +56,8 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
                           "): new name is empty");
     return false;
   }
-  if (match->new_name == name) return false;  // the rule matched but changes nothing
+  const auto& permute = map.rules()[match->rule_index].permute;
+  if (match->new_name == name && !permute) return false;  // the rule changes nothing
   if (std::find(options.protected_names.begin(), options.protected_names.end(), match->new_name) !=
       options.protected_names.end()) {
     plan.errors.push_back(Quote(name) + " (" + map.rules()[match->rule_index].origin +
@@ -63,6 +65,7 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
     return false;
   }
   change.new_name = match->new_name;
+  if (permute) change.permute = *permute;
   return true;
 }
 
@@ -73,6 +76,8 @@ void CheckConflicts(const RenameMap& map, RenamePlan& plan) {
     if (!change.dropped) renamed_to[change.new_name].push_back(&change);
   }
   for (const auto& [target, sources] : renamed_to) {
+    // A transform-only change keeps its own name; it conflicts with nothing by itself.
+    if (sources.size() == 1 && sources[0]->old_name == target) continue;
     const bool stays = std::binary_search(plan.unchanged.begin(), plan.unchanged.end(), target);
     if (stays) {
       for (const RenameChange* source : sources) {
@@ -132,6 +137,24 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
   return plan;
 }
 
+RenamePlan PlanStoreRename(const TensorStore& store, const RenameMap& map,
+                           const PlanOptions& options) {
+  RenamePlan plan = PlanRename(RenamableNames(store), map, options);
+  CheckTransforms(store, map, plan);
+  return plan;
+}
+
+void CheckTransforms(const TensorStore& store, const RenameMap& map, RenamePlan& plan) {
+  for (const RenameChange& change : plan.changes) {
+    if (change.dropped || change.permute.empty()) continue;
+    const TensorEntry* entry = store.Find(change.old_name);
+    if (entry == nullptr) continue;
+    if (auto why = WhyNotPermutable(*entry, change.permute)) {
+      plan.errors.push_back(Quote(change.old_name) + " (" + ChangeOrigin(change, map) + "): " + *why);
+    }
+  }
+}
+
 std::vector<std::string> RenamableNames(const TensorStore& store) {
   std::vector<std::string> names;
   for (const auto& [name, entry] : store) {
@@ -147,6 +170,15 @@ TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan) {
     const RenameChange* change = plan.FindChange(is_slice ? entry.partitioned_name : name);
     if (change != nullptr && change->dropped) continue;
     TensorEntry moved = entry;
+    if (change != nullptr && !is_slice && !change->permute.empty()) {
+      auto permuted = PermuteEntry(entry, change->permute);
+      if (permuted.ok()) {
+        moved = std::move(permuted).value();
+      } else {
+        moved.data.reset();
+        moved.data_error = permuted.status().message();
+      }
+    }
     if (change != nullptr) (is_slice ? moved.partitioned_name : moved.name) = change->new_name;
     out.Put(std::move(moved));
   }

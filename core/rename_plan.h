@@ -39,6 +39,9 @@ struct RenameChange {
   std::string new_name;  // empty when dropped
   bool dropped = false;
   int rule_index = -1;  // index into the map's rules(); -1 for drop_optimizer
+  // The rule's axis permutation (core/tensor_transform.h), empty for none. A rule with a
+  // permutation makes a change even when the name stays the same.
+  std::vector<int> permute;
 };
 
 struct RenamePlan {
@@ -67,6 +70,16 @@ struct RenamePlan {
 RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
                       const PlanOptions& options);
 
+// PlanRename over RenamableNames(store), then CheckTransforms: the plan every command
+// that renames a store (rename, convert, diff --map, check --map) uses.
+RenamePlan PlanStoreRename(const TensorStore& store, const RenameMap& map,
+                           const PlanOptions& options);
+
+// Adds an error for every change whose permutation cannot be applied to its tensor in
+// `store` (rank mismatch, strings, partitioned variables, unreadable data):
+//   "dense/kernel" (map.json: rule #2): transpose needs a 2-D tensor, found shape [3]
+void CheckTransforms(const TensorStore& store, const RenameMap& map, RenamePlan& plan);
+
 // The names of `store` a plan should cover: every entry except kSlice entries, which
 // follow their partitioned variable.
 std::vector<std::string> RenamableNames(const TensorStore& store);
@@ -75,7 +88,10 @@ std::vector<std::string> RenamableNames(const TensorStore& store);
 // byte sources included, copied as is), dropped entries removed, names not in the plan
 // kept. kSlice entries follow their partitioned variable: their partitioned_name is
 // updated (or they are dropped with it) while their own key is kept, so a writer must
-// derive slice keys from partitioned_name. Rule permutations are NOT applied here.
+// derive slice keys from partitioned_name. Changes with a permutation get PermuteEntry's
+// entry (permuted shape, gathering data source, bytes_transformed); one that cannot be
+// permuted (CheckTransforms was not run) keeps its shape and loses its data, with
+// data_error saying why, so nothing wrong is ever written.
 // REQUIRES: plan.ok(), and plan computed from RenamableNames(in).
 TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan);
 

@@ -104,8 +104,8 @@ struct RenameRule {
   std::string to;
   bool drop = false;
   // Axis order for the tensor's data (transpose = {1, 0}); only on renaming rules. The
-  // planner and ApplyPlan carry it along but never touch tensor bytes: whoever writes
-  // the output must apply it or refuse.
+  // planner validates it against each matched tensor and ApplyPlan applies it
+  // (core/tensor_transform.h).
   std::optional<std::vector<int>> permute;
   std::string origin;  // "map.json: rule #3", "--rule #1", "--drop #2"
   std::string text;    // the rule as written: {"regex":"(("}, model_1/=model_2/, a/*

@@ -69,6 +69,9 @@ struct TensorEntry {
   std::vector<TensorSlice> slices;  // kPartitioned: the slices stored for this variable
   std::string partitioned_name;     // kSlice: the full variable this slice belongs to
   bool is_metadata = false;         // e.g. TF2 _CHECKPOINTABLE_OBJECT_GRAPH
+  // The bytes differ from the record named source_name (a value transform such as a
+  // transpose was applied): writers must stream `data`, never copy the source record.
+  bool bytes_transformed = false;
 
   // Format-specific notes shown by `ls --json`/`info` (e.g. a Keras weight's layer).
   std::vector<std::pair<std::string, std::string>> notes;

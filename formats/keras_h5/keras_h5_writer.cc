@@ -102,8 +102,8 @@ Result<std::map<std::string, const TensorEntry*>> MatchStore(const Checkpoint& s
           path + ": " + name + ": not a tensor of " + source.path +
           "; a Keras file can only be written with its tensors renamed or dropped");
     }
-    if (src->data != e.data || src->data_offset != e.data_offset || src->dtype != e.dtype ||
-        src->shape != e.shape) {
+    if (e.bytes_transformed || src->data != e.data || src->data_offset != e.data_offset ||
+        src->dtype != e.dtype || src->shape != e.shape) {
       return Status::NotSupported(
           path + ": " + name +
           ": its bytes, dtype or shape differ from the source; the Keras writer "

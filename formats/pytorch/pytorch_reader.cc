@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "formats/mapped_file.h"
-#include "formats/pytorch/strided_source.h"
+#include "core/strided_source.h"
 #include "formats/pytorch/torch_zip.h"
 
 namespace rescope::pytorch {

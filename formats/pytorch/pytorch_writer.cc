@@ -2,6 +2,8 @@
 // `_metadata` in step with key renames, and laying out the zip (PYTORCH.md §6).
 #include "formats/pytorch/pytorch_writer.h"
 
+#include <algorithm>
+
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -262,7 +264,11 @@ Result<std::vector<std::string>> WritePyTorch(const Checkpoint& source, const Te
     PickleWriter writer;
     const PyNode* root = nullptr;
     auto state = std::dynamic_pointer_cast<const PyTorchState>(source.state);
-    if (state != nullptr && state->root != nullptr) {
+    // A transformed tensor has no storage in the source file, so the source's object tree
+    // cannot be re-emitted around it: such stores are written as a fresh state_dict.
+    const bool transformed = std::any_of(
+        store.begin(), store.end(), [](const auto& kv) { return kv.second.bytes_transformed; });
+    if (state != nullptr && state->root != nullptr && !transformed) {
       SourcePlan plan(*state, writer, scratch);
       plan.Build(store);
       root = state->root;

@@ -148,7 +148,7 @@ const SourceFile* FindPassThrough(const Group& group, const SafetensorsState* st
   for (const OutTensor& o : group) {
     const TensorEntry& e = *o.entry;
     auto it = by_name.find(e.source_name);
-    if (it == by_name.end() || e.data.get() != data) return nullptr;
+    if (it == by_name.end() || e.data.get() != data || e.bytes_transformed) return nullptr;
     const HeaderTensor* t = it->second;
     if (e.data_offset != file->header.DataStart() + t->begin || e.byte_size != t->end - t->begin ||
         !used.insert(t).second) {

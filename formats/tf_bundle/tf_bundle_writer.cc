@@ -1,6 +1,8 @@
 // Tensor-bundle writing: index rebuild plus copied, linked or streamed data shards.
 #include "formats/tf_bundle/tf_bundle_writer.h"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <map>
 #include <unordered_map>
@@ -279,11 +281,17 @@ Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& s
                                   const std::string& out_prefix, const WriteOptions& options) {
   RESCOPE_RETURN_IF_ERROR(EnsureDirectory(out_prefix));
   const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
-  if (state != nullptr && source.format == "tf_bundle" && !options.compact) {
+  // Transformed values exist only as a stream; the source shards do not hold them.
+  const bool transformed = std::any_of(store.begin(), store.end(),
+                                       [](const auto& kv) { return kv.second.bytes_transformed; });
+  if (state != nullptr && source.format == "tf_bundle" && !options.compact && !transformed) {
     return WritePassThrough(source, *state, store, out_prefix, options);
   }
   if (options.link_data) {
-    return Status::InvalidArgument("--link-data needs a tensor-bundle input and no --compact");
+    return Status::InvalidArgument(
+        transformed ? "--link-data cannot be used with value transforms (transpose/permute): "
+                      "transformed tensors are written as new data"
+                    : "--link-data needs a tensor-bundle input and no --compact");
   }
   return WriteStreaming(source, store, out_prefix, options);
 }

@@ -1,10 +1,10 @@
 // Gathering strided tensor elements into row-major bytes, one innermost row at a time.
-#include "formats/pytorch/strided_source.h"
+#include "core/strided_source.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace rescope::pytorch {
+namespace rescope {
 
 bool IsRowMajor(const std::vector<int64_t>& size, const std::vector<int64_t>& stride) {
   int64_t expected = 1;
@@ -103,4 +103,4 @@ Result<ByteView> StridedByteSource::Read(uint64_t offset, uint64_t n,
   return ByteView(scratch.data(), n);
 }
 
-}  // namespace rescope::pytorch
+}  // namespace rescope

@@ -1,9 +1,10 @@
-// StridedByteSource: the logical row-major bytes of a strided tensor view (PYTORCH.md §3.4),
-// gathered on demand from the storage bytes of another ByteSource.
+// StridedByteSource: the logical row-major bytes of a strided tensor view (a PyTorch view,
+// PYTORCH.md §3.4, or a tensor with permuted axes), gathered on demand from the storage
+// bytes of another ByteSource.
 //
 // Reads gather only the elements that cover the requested window (never the whole tensor).
-// The base source must outlive nothing: it is held by shared_ptr. The constructor's caller
-// must already have checked that every element lies inside the storage (CheckTensorExtent).
+// The base source is shared (held by shared_ptr). The constructor's caller must already
+// have checked that every element lies inside the storage (see ElementsSpanned).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 #include "core/byte_source.h"
 
-namespace rescope::pytorch {
+namespace rescope {
 
 // True when `stride` is the row-major stride of `size` (dims of size 1 may have any stride).
 bool IsRowMajor(const std::vector<int64_t>& size, const std::vector<int64_t>& stride);
@@ -46,4 +47,4 @@ class StridedByteSource final : public ByteSource {
   uint64_t numel_;
 };
 
-}  // namespace rescope::pytorch
+}  // namespace rescope

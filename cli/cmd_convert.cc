@@ -18,6 +18,8 @@ struct ConvertOptions {
   MapOptions map;
   WriteCheckpointOptions write;
   bool drop_optimizer = false;
+  bool strict = false;
+  bool dry_run = false;
 };
 
 // Removes what the target format cannot hold, saying what was left behind.
@@ -60,8 +62,14 @@ int RunConvert(ConvertOptions& o) {
   if (!ckpt) return kExitError;
   PlanOptions plan_options;
   plan_options.drop_optimizer = o.drop_optimizer;
+  plan_options.strict = o.strict;
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
+  if (o.dry_run) {
+    PrintPlan(*plan, *map);
+    std::cout << "dry run: nothing written\n";
+    return kExitOk;
+  }
   std::vector<std::string> notes;
   const TensorStore store =
       CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
@@ -90,6 +98,9 @@ Command AddConvertCommand(CLI::App& app) {
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
   sub->add_flag("--drop-optimizer", o->drop_optimizer, "Leave optimizer state behind");
+  sub->add_flag("--strict", o->strict,
+                "Every variable must match a rule; unmatched rules are errors");
+  sub->add_flag("--dry-run", o->dry_run, "Print the rename plan, write nothing");
   sub->add_option("--index-compression", o->write.index_compression,
                   "TF index blocks: keep, none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));

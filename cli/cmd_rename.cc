@@ -26,31 +26,6 @@ struct RenameOptions {
   bool json = false;
 };
 
-// "transpose" or "permute [3, 2, 0, 1]", as a rule would say it.
-std::string TransformText(const std::vector<int>& permute) {
-  if (permute == std::vector<int>{1, 0}) return "transpose";
-  return "permute " + PermutationToString(permute);
-}
-
-void PrintPlanText(const RenamePlan& plan, const RenameMap& map) {
-  size_t renamed = 0, dropped = 0;
-  for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
-  for (const RenameChange& c : plan.changes) {
-    if (c.dropped) {
-      std::cout << "  drop " << DisplayName(c.old_name) << "\n";
-    } else {
-      std::cout << "  " << DisplayName(c.old_name) << " -> " << DisplayName(c.new_name);
-      if (!c.permute.empty()) std::cout << "  (" << TransformText(c.permute) << ")";
-      std::cout << "\n";
-    }
-  }
-  std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
-            << " unchanged\n";
-  for (size_t i : plan.unmatched_rules) {
-    std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
-  }
-}
-
 nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
   nlohmann::ordered_json j;
   j["changes"] = nlohmann::ordered_json::array();
@@ -100,7 +75,7 @@ int RunRename(const RenameOptions& o) {
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.
   nlohmann::ordered_json j;
   if (o.json) j = PlanJson(plan, *map);
-  if (!o.json) PrintPlanText(plan, *map);
+  if (!o.json) PrintPlan(plan, *map);
   if (o.dry_run) {
     if (o.json) std::cout << j.dump(2) << "\n";
     else std::cout << "dry run: nothing written\n";

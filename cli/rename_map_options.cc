@@ -2,9 +2,11 @@
 #include "cli/rename_map_options.h"
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cli/cli_common.h"
+#include "core/tensor_transform.h"
 
 namespace rescope::cli {
 
@@ -30,6 +32,31 @@ Result<RenameMap> BuildRenameMap(const MapOptions& o) {
   for (const std::string& r : o.rules) RESCOPE_RETURN_IF_ERROR(map.AddInlineRule(r));
   for (const std::string& d : o.drops) RESCOPE_RETURN_IF_ERROR(map.AddDrop(d));
   return map;
+}
+
+// "transpose" or "permute [3, 2, 0, 1]", as a rule would say it.
+std::string TransformText(const std::vector<int>& permute) {
+  if (permute == std::vector<int>{1, 0}) return "transpose";
+  return "permute " + PermutationToString(permute);
+}
+
+void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
+  size_t renamed = 0, dropped = 0;
+  for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
+  for (const RenameChange& c : plan.changes) {
+    if (c.dropped) {
+      std::cout << "  drop " << DisplayName(c.old_name) << "\n";
+    } else {
+      std::cout << "  " << DisplayName(c.old_name) << " -> " << DisplayName(c.new_name);
+      if (!c.permute.empty()) std::cout << "  (" << TransformText(c.permute) << ")";
+      std::cout << "\n";
+    }
+  }
+  std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
+            << " unchanged\n";
+  for (size_t i : plan.unmatched_rules) {
+    std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
+  }
 }
 
 std::optional<RenamePlan> PlanOrReport(const TensorStore& store, const RenameMap& map,

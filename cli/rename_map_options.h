@@ -27,6 +27,13 @@ void AddMapOptions(CLI::App* app, MapOptions& options, bool with_drop = true);
 // Loads every map file, then the inline rules, then the drops, in that order.
 Result<RenameMap> BuildRenameMap(const MapOptions& options);
 
+// "transpose" or "permute [3, 2, 0, 1]", as a rule would say it.
+std::string TransformText(const std::vector<int>& permute);
+
+// Prints a plan as `rename --dry-run` shows it: one line per change ("  a -> b",
+// "  a -> b  (transpose)", "  drop c"), a summary line, then unmatched rules.
+void PrintPlan(const RenamePlan& plan, const RenameMap& map);
+
 // Plans `map` over `store` (PlanStoreRename, so transforms are validated too) and prints
 // the plan's warnings. On errors prints each, then "rename plan has N error(s); <outcome>",
 // and returns nullopt: the caller exits with kExitError.

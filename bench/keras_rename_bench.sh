@@ -119,4 +119,5 @@ printf '%-44s %10s\n' "h5py_rename.py IN OUT && sync OUT" "$(ms "$t_h5s")"
 printf '%-44s %10s %12s %7ss\n' "rescope rename IN --map MAP -o OUT" "$(ms "$t_rs")" "$(mib "$rss_rs")" "$cpu_rs"
 echo
 echo "rescope / h5py: $(ratio "$t_rs" "$t_h5") (target <= 0.50x); rescope / (h5py + sync): $(ratio "$t_rs" "$t_h5s")"
+echo "floor of a durable copy (rescope fsyncs its output): (cp + sync) / h5py = $(ratio "$t_cps" "$t_h5")"
 echo "rescope peak RSS $(mib "$rss_rs") (target < 100 MB); outputs hold the same tensors and values: $same"

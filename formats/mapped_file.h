@@ -34,6 +34,9 @@ class MappedFile final : public ByteSource {
                                  std::vector<uint8_t>& scratch) const override;
   void Release(uint64_t offset, uint64_t n) const override;
 
+  // The open descriptor of the mapped file (read-only; owned by this object, valid for its
+  // lifetime), for kernel-side copies such as copy_file_range.
+  int fd() const { return fd_; }
   // The whole file.
   ByteView All() const { return ByteView(data_, static_cast<size_t>(size_)); }
 

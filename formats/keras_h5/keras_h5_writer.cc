@@ -14,6 +14,7 @@
 #include "formats/hdf5/h5_error.h"
 #include "formats/hdf5/h5_handle.h"
 #include "formats/hdf5/h5_image.h"
+#include "formats/hdf5/h5_raw_copy.h"
 #include "formats/hdf5/h5_walk.h"
 #include "formats/hdf5/h5_write.h"
 #include "formats/keras_h5/h5_store_writer.h"
@@ -338,8 +339,10 @@ Status CheckDestinations(const H5Tree& tree, const Plan& plan, const std::string
   return Status::Ok();
 }
 
+// Contiguous datasets are created empty and listed in `raw` for CopyRawRanges once `dst`
+// is closed; the rest are copied by H5Ocopy.
 Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid_t dst,
-               const std::string& out) {
+               const std::string& out, std::vector<H5RawRange>* raw) {
   H5Handle lcpl = H5Handle::Plist(H5Pcreate(H5P_LINK_CREATE));
   (void)H5Pset_create_intermediate_group(lcpl.get(), 1);
   {
@@ -358,6 +361,12 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
   for (const std::string& d : tree.datasets) {
     const auto to = DestDataset(plan, d);
     if (!to) continue;
+    RESCOPE_ASSIGN_OR_RETURN(std::optional<H5RawRange> range,
+                             CreateForRawCopy(src, d, dst, *to, lcpl.get(), out));
+    if (range) {
+      raw->push_back(*range);
+      continue;
+    }
     if (H5Ocopy(src.id(), d.c_str(), dst, to->c_str(), H5P_DEFAULT, lcpl.get()) < 0) {
       return Hdf5CallFailed(out, *to, "H5Ocopy of " + d, StatusCode::kIOError);
     }
@@ -425,11 +434,13 @@ Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5
   }
   H5Handle dst = H5Handle::File(H5Fcreate(out.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT));
   if (!dst.valid()) return Hdf5CallFailed(out, "", "H5Fcreate", StatusCode::kIOError);
-  RESCOPE_RETURN_IF_ERROR(Rebuild(src, tree, plan, dst.get(), shown));
+  std::vector<H5RawRange> raw;
+  RESCOPE_RETURN_IF_ERROR(Rebuild(src, tree, plan, dst.get(), shown, &raw));
   if (H5Fflush(dst.get(), H5F_SCOPE_GLOBAL) < 0) {
     return Hdf5CallFailed(out, "", "H5Fflush", StatusCode::kIOError);
   }
   dst.Reset();
+  RESCOPE_RETURN_IF_ERROR(CopyRawRanges(src, out, raw));
   return SyncFile(out);
 }
 

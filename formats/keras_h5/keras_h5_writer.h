@@ -3,9 +3,12 @@
 //
 // For a Keras/HDF5 source (Checkpoint.format keras_h5, keras3_weights_h5, keras_zip, hdf5)
 // the file is rebuilt, never edited: every group is re-created with its attributes and
-// every kept dataset is copied with H5Ocopy, which keeps its type, attributes, chunking
-// and filters byte for byte; renamed datasets are copied straight to their new paths and
-// dropped ones are not copied (so their bytes do not linger as dead space). Then:
+// every kept dataset is copied to its new path: contiguous unfiltered ones (all that h5py
+// writes by default) by creating the dataset with the same type, shape, properties and
+// attributes and copying its stored bytes with copy_file_range (formats/hdf5/
+// h5_raw_copy.h; only the allocation time becomes "early" and the fill time "never"),
+// the rest with H5Ocopy, which keeps type, attributes, chunking and filters byte for byte.
+// Dropped datasets are not copied (so their bytes do not linger as dead space). Then:
 //   Keras 2  weight_names of every changed layer are rewritten (same string type as the
 //            source: fixed or variable length, ":0" suffixes kept); a layer all of whose
 //            weights "L/..." became "M/..." (L its group name) is renamed: group moved to

@@ -260,3 +260,56 @@ TEST_CASE("keras_h5_writer: TF bundle -> HDF5 -> TF bundle keeps every tensor") 
     }
   }
 }
+
+TEST_CASE("keras_h5_writer: contiguous datasets of every fixed-size type are copied byte exact") {
+  if (PythonWithH5py().empty()) {
+    MESSAGE("skipped: python3 with h5py not found");
+    return;
+  }
+  TempDir dir("keras-write");
+  const std::string src = dir.File("types.h5");
+  // Contiguous datasets take the raw-copy path; the variable-length strings and the never
+  // written (unallocated) dataset go through H5Ocopy.
+  const std::string made = RunPython(dir, R"(
+import h5py, numpy as np
+f = h5py.File(')" + src + R"(', 'w')
+f.create_dataset('a/f16', data=np.array([1.5, -2.0, 0.25], dtype='<f2'))
+f.create_dataset('a/i64', data=np.arange(6, dtype='<i8').reshape(2, 3)).attrs['unit'] = 'count'
+f.create_dataset('a/flag', data=np.array([True, False, True]))
+f.create_dataset('a/scalar', data=np.float64(2.5))
+f.create_dataset('a/fixed', data=np.array([b'ab', b'cde']))
+f.create_dataset('a/text', data=['x', 'yz'], dtype=h5py.string_dtype())
+f.create_dataset('a/empty', data=np.zeros((0, 3), dtype='<f4'))
+f.create_dataset('a/late', shape=(4,), dtype='<f4')
+f.close(); print('ok')
+)");
+  REQUIRE(made == "ok\n");
+  auto in = OpenKerasH5(src);
+  REQUIRE(in.ok());
+  std::map<std::string, std::string> renames;
+  for (const auto& [name, e] : in->store) renames[name] = "b/" + name.substr(2);
+  const std::string out = dir.File("out.h5");
+  std::vector<std::string> notes;
+  auto written = WriteKerasH5(*in, Renamed(*in, renames), out, &notes);
+  REQUIRE_MESSAGE(written.ok(), written.status().message());
+  auto back = OpenKerasH5(out);
+  REQUIRE(back.ok());
+  CHECK(back->store.size() == 8);
+  CHECK(Bytes(Get(*back, "b/i64")) == Bytes(Get(*in, "a/i64")));
+
+  const std::string report = RunPython(dir, R"(
+import h5py
+b = h5py.File(')" + out + R"(', 'r'); g = b['b']
+print(sorted(b.keys()), sorted(g.keys()))
+print(g['f16'][()].tolist(), g['f16'].dtype, g['i64'][()].tolist(), g['i64'].attrs['unit'])
+print(g['flag'][()].tolist(), g['scalar'][()], g['fixed'][()].tolist(), g['fixed'].dtype)
+print(g['text'].asstr()[()].tolist(), g['empty'].shape, g['late'][()].tolist(), g['late'].id.get_storage_size())
+print(all(g[n].id.get_create_plist().get_layout() == h5py.h5d.CONTIGUOUS for n in g))
+)");
+  CHECK(report ==
+        "['b'] ['empty', 'f16', 'fixed', 'flag', 'i64', 'late', 'scalar', 'text']\n"
+        "[1.5, -2.0, 0.25] float16 [[0, 1, 2], [3, 4, 5]] count\n"
+        "[True, False, True] 2.5 [b'ab', b'cde'] |S3\n"
+        "['x', 'yz'] (0, 3) [0.0, 0.0, 0.0, 0.0] 0\n"
+        "True\n");
+}

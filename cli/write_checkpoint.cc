@@ -193,7 +193,9 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (target == "pytorch") {
     std::string path = output;
     if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-      path = (fs::path(output) / (SafetensorsStem(source.path) + ".pt")).string();
+      // Hugging Face names (pytorch_model.bin, its shards) stay .bin.
+      const bool hf = EndsWith(source.path, ".bin") || EndsWith(source.path, ".bin.index.json");
+      path = (fs::path(output) / (SafetensorsStem(source.path) + (hf ? ".bin" : ".pt"))).string();
     }
     if (Canonical(path) == Canonical(source.path) && !o.in_place) {
       return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place");

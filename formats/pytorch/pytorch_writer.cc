@@ -268,7 +268,7 @@ const PyNode* FreshDict(const std::vector<const TensorEntry*>& entries, bool ord
   std::unordered_map<std::string, std::pair<const TensorEntry*, PyNode*>> by_source;
   for (const TensorEntry* e : entries) {
     PyNode* node = nullptr;
-    if (auto it = by_source.find(AliasOf(*e)); it != by_source.end()) {
+    if (auto it = by_source.find(AliasOf(*e)); it != by_source.end() && !it->first.empty()) {
       const TensorEntry& first = *it->second.first;
       if (first.data == e->data && first.data_offset == e->data_offset &&
           first.byte_size == e->byte_size && first.dtype == e->dtype && first.shape == e->shape) {
@@ -370,7 +370,7 @@ std::vector<Group> SplitBySize(const Group& order, uint64_t max_size) {
   Group current, ties;
   uint64_t current_size = 0;
   for (const TensorEntry* e : order) {
-    if (seen.count(AliasOf(*e))) {
+    if (const std::string alias = AliasOf(*e); !alias.empty() && seen.count(alias)) {
       ties.push_back(e);
       continue;
     }
@@ -431,7 +431,8 @@ std::string IndexJson(const std::vector<Group>& groups, const std::vector<std::s
     for (const TensorEntry* e : groups[i]) {
       map[e->name] = file;
       counted.insert(e->source_name);
-      if (counted.count(AliasOf(*e)) == 0) total += e->byte_size;
+      const std::string alias = AliasOf(*e);
+      if (alias.empty() || counted.count(alias) == 0) total += e->byte_size;
     }
   }
   nlohmann::json index = nlohmann::json::object();

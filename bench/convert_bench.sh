@@ -99,6 +99,8 @@ for target in m.safetensors m.pt "pt/pytorch_model.bin --max-shard-size 500MB"; 
   # shellcheck disable=SC2206
   args=($target)
   cmd=("$rescope" -q convert "$prefix" "$work/out/${args[0]}" "${args[@]:1}")
+  clean_out
+  "${cmd[@]}" >/dev/null || { echo "convert_bench: failed: ${cmd[*]}" >&2; exit 1; }
   t=$(median_us "${cmd[@]}")
   u=($(rusage "${cmd[@]}"))
   row "rescope convert -> $target" "$t" "${u[0]}" "${u[1]}"

@@ -508,6 +508,7 @@ Result<std::vector<std::string>> WritePyTorch(const Checkpoint& source, const Te
     } else {
       root = FreshDict(TensorOrder(source, store, nullptr), /*ordered=*/true, scratch);
     }
+    RESCOPE_RETURN_IF_ERROR(EnsureParentDirectory(single));
     AtomicOutput output;
     RESCOPE_RETURN_IF_ERROR(WriteZip(output, single, root, writer));
     RESCOPE_RETURN_IF_ERROR(output.Commit());

@@ -239,3 +239,33 @@ TEST_CASE("pytorch shards: a renamed shard set keeps its layout; one shard means
   REQUIRE(written.ok());
   CHECK(*written == std::vector<std::string>{(fourth / "pytorch_model.bin").string()});
 }
+
+TEST_CASE("pytorch shards: a tensor torch cannot hold fails before any shard is written") {
+  auto bytes = std::make_shared<MemoryByteSource>("mem", std::vector<uint8_t>(64, 1));
+  Checkpoint ckpt;
+  ckpt.format = "tf_bundle";
+  TensorEntry w;
+  w.name = "w";
+  w.dtype = DType::kFloat32;
+  w.shape = {4, 4};
+  w.byte_size = 64;
+  w.data = bytes;
+  REQUIRE(ckpt.store.Add(w).ok());
+  TensorEntry s = w;
+  s.name = "labels";
+  s.dtype = DType::kString;
+  s.shape = {2};
+  s.byte_size = 16;
+  REQUIRE(ckpt.store.Add(s).ok());
+  CHECK_FALSE(WhyNotWritable(w).has_value());
+  CHECK(WhyNotWritable(s) == std::optional<std::string>("dtype string has no PyTorch equivalent"));
+
+  const fs::path dir = FreshDir("refused");
+  WriteOptions options;
+  options.max_shard_size = 32;
+  auto written = WritePyTorch(ckpt, ckpt.store, (dir / "pytorch_model.bin").string(), options);
+  REQUIRE_FALSE(written.ok());
+  CHECK(written.status().message() ==
+        (dir / "pytorch_model.bin").string() + ": labels: dtype string has no PyTorch equivalent");
+  CHECK(fs::is_empty(dir));  // no shard, no index, no temporary
+}

@@ -9,14 +9,15 @@
 //    held tensors and holds none afterwards is dropped too (so `--drop-optimizer` removes the
 //    whole `optimizer` entry). Ties, views and strides are kept; storage records are copied
 //    byte for byte. A renamed state_dict's `_metadata` prefixes follow the key renames.
-//  * any other source: a fresh OrderedDict of name -> tensor in name order, each tensor
-//    contiguous with its own storage.
+//  * any other source: a fresh OrderedDict of name -> tensor in name order (a PyTorch shard
+//    set: shard by shard), each tensor contiguous with its own storage.
 // The zip uses the torch >= 2.7 record set (§6.3).
 //
 // Sharded output (PYTORCH.md §7), as transformers' save_pretrained writes it: with
 // WriteOptions::max_shard_size, or when the source is a shard set read through its
 // pytorch_model.bin.index.json and keep_source_shards holds (each tensor stays in its source
-// shard), the tensors go to "<stem>-00001-of-0000N.bin" ... plus "<stem>.bin.index.json"
+// shard), the tensors, in state_dict order (the source file's key order for a single PyTorch
+// file, else as above), go to "<stem>-00001-of-0000N.bin" ... plus "<stem>.bin.index.json"
 // (`{"metadata": {"total_size": N}, "weight_map": {...}}`, keys sorted, indent 2). Each shard
 // is torch.save of a plain dict of fresh contiguous tensors; a tie (the same tensor under two
 // names) stays one tensor in its first name's shard; other storage sharing (views) is not

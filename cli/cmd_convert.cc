@@ -7,6 +7,7 @@
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
+#include "formats/pytorch/pytorch_writer.h"
 #include "formats/safetensors/safetensors_writer.h"
 
 namespace rescope::cli {
@@ -39,8 +40,10 @@ TensorStore CarryableStore(const TensorStore& in, const std::string& target,
         continue;
       }
     }
-    if (target == "safetensors") {
-      if (auto why = safetensors::WhyNotWritable(e)) {
+    if (target == "safetensors" || target == "pytorch") {
+      auto why =
+          target == "safetensors" ? safetensors::WhyNotWritable(e) : pytorch::WhyNotWritable(e);
+      if (why) {
         notes.push_back("not carried: \"" + DisplayName(name) + "\" (" + *why + ")");
         continue;
       }
@@ -104,8 +107,9 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_option("--index-compression", o->write.index_compression,
                   "TF index blocks: keep, none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));
-  sub->add_option("--max-shard-size", o->write.max_shard_size,
-                  "safetensors output: split into shards of at most this size (5GB, 500MiB)");
+  sub->add_option(
+      "--max-shard-size", o->write.max_shard_size,
+      "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
   return {sub, [o] { return RunConvert(*o); }};
 }
 

@@ -87,8 +87,8 @@ Result<uint64_t> ParseSize(const std::string& text) {
 
 std::string SafetensorsStem(const std::string& source_path) {
   std::string base = fs::path(source_path).filename().string();
-  for (const char* suffix : {".safetensors.index.json", ".index.json", ".safetensors", ".bin",
-                             ".pt", ".pth", ".h5", ".keras", ".ckpt"}) {
+  for (const char* suffix : {".safetensors.index.json", ".bin.index.json", ".index.json",
+                             ".safetensors", ".bin", ".pt", ".pth", ".h5", ".keras", ".ckpt"}) {
     if (EndsWith(base, suffix)) {
       base.resize(base.size() - std::string_view(suffix).size());
       break;
@@ -144,8 +144,9 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_option("--index-compression", o.index_compression,
                   "TF index blocks: keep (as input), none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));
-  app->add_option("--max-shard-size", o.max_shard_size,
-                  "safetensors output: split into shards of at most this size (5GB, 500MiB)");
+  app->add_option(
+      "--max-shard-size", o.max_shard_size,
+      "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
 }
 
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
@@ -201,12 +202,20 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (target == "pytorch") {
     std::string path = output;
     if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-      path = (fs::path(output) / (SafetensorsStem(source.path) + ".pt")).string();
+      // Hugging Face names (pytorch_model.bin, its shards) stay .bin.
+      const bool hf = EndsWith(source.path, ".bin") || EndsWith(source.path, ".bin.index.json");
+      path = (fs::path(output) / (SafetensorsStem(source.path) + (hf ? ".bin" : ".pt"))).string();
     }
     if (Canonical(path) == Canonical(source.path) && !o.in_place) {
       return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place");
     }
-    auto files = pytorch::WritePyTorch(source, store, path);
+    pytorch::WriteOptions po;
+    if (!o.max_shard_size.empty()) {
+      auto size = ParseSize(o.max_shard_size);
+      if (!size.ok()) return size.status();
+      po.max_shard_size = *size;
+    }
+    auto files = pytorch::WritePyTorch(source, store, path, po);
     if (!files.ok()) return files.status();
     result.output = path;
     result.files = std::move(files).value();

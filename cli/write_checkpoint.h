@@ -19,7 +19,7 @@ struct WriteCheckpointOptions {
   // Output format: "" = the input's family (TF V1 input becomes a V2 bundle), or one of
   // tf_bundle, safetensors, pytorch, keras_h5. `convert` infers it from OUT's extension.
   std::string to_format;
-  std::string max_shard_size;  // safetensors: "5GB", "500MiB", "1000000" ("" = one file)
+  std::string max_shard_size;  // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
 };
 
 // The output format for `output` ("" when it cannot be inferred from the name).

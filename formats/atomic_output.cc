@@ -12,6 +12,8 @@
 #include <random>
 #include <set>
 
+#include "formats/mapped_file.h"
+
 namespace rescope {
 namespace {
 
@@ -31,8 +33,7 @@ std::string DirOf(const std::string& path) {
 std::string TempPathFor(const std::string& final_path) {
   static std::mt19937_64 rng{std::random_device{}()};
   char buf[32];
-  std::snprintf(buf, sizeof(buf), ".rescope-tmp-%016llx",
-                static_cast<unsigned long long>(rng()));
+  std::snprintf(buf, sizeof(buf), ".rescope-tmp-%016llx", static_cast<unsigned long long>(rng()));
   return final_path + buf;
 }
 
@@ -40,16 +41,22 @@ OutputFile::~OutputFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status OutputFile::FlushBuffer() {
+Status OutputFile::WriteAll(const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
   size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t w = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < n) {
+    const ssize_t w = ::write(fd_, p + done, n - done);
     if (w < 0) {
       if (errno == EINTR) continue;
       return Errno("write failed", final_path_);
     }
     done += static_cast<size_t>(w);
   }
+  return Status::Ok();
+}
+
+Status OutputFile::FlushBuffer() {
+  RESCOPE_RETURN_IF_ERROR(WriteAll(buffer_.data(), buffer_.size()));
   buffer_.clear();
   return Status::Ok();
 }
@@ -58,8 +65,7 @@ Status OutputFile::Append(const void* data, size_t n) {
   const char* p = static_cast<const char*>(data);
   if (buffer_.size() + n > kBufferSize) RESCOPE_RETURN_IF_ERROR(FlushBuffer());
   if (n >= kBufferSize) {
-    buffer_.assign(p, p + n);
-    RESCOPE_RETURN_IF_ERROR(FlushBuffer());
+    RESCOPE_RETURN_IF_ERROR(WriteAll(p, n));  // large blocks skip the buffer (no extra copy)
   } else {
     buffer_.insert(buffer_.end(), p, p + n);
   }
@@ -68,11 +74,19 @@ Status OutputFile::Append(const void* data, size_t n) {
 }
 
 Status OutputFile::AppendFrom(const ByteSource& source, uint64_t offset, uint64_t n) {
+  if (const auto* mapped = dynamic_cast<const MappedFile*>(&source)) {
+    if (!RangeFits(offset, n, mapped->size())) {
+      std::vector<uint8_t> unused;
+      return mapped->Read(offset, n, unused).status();  // the reader's own range error
+    }
+    // Reopened by name (cheap next to the copy) rather than sharing the mapping's descriptor.
+    return AppendFileRange(mapped->name(), offset, n);
+  }
   std::vector<uint8_t> scratch;
   uint64_t done = 0;
   while (done < n) {
     const uint64_t chunk = std::min<uint64_t>(n - done, 8 << 20);
-    auto view = source.Read(offset + done, chunk, scratch);
+    auto view = source.ReadStreaming(offset + done, chunk, scratch);
     if (!view.ok()) return view.status();
     RESCOPE_RETURN_IF_ERROR(Append(view->data, view->size));
     source.Release(offset + done, chunk);
@@ -88,9 +102,15 @@ Status OutputFile::AppendFileContents(const std::string& path) {
 }
 
 Status OutputFile::AppendFileRange(const std::string& path, uint64_t offset, uint64_t n) {
-  RESCOPE_RETURN_IF_ERROR(FlushBuffer());
   const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Errno("cannot open", path);
+  Status st = CopyRange(in, path, offset, n);
+  ::close(in);
+  return st;
+}
+
+Status OutputFile::CopyRange(int in, const std::string& in_name, uint64_t offset, uint64_t n) {
+  RESCOPE_RETURN_IF_ERROR(FlushBuffer());
   uint64_t left = n;
   auto pos = static_cast<off_t>(offset);
   bool use_copy_range = true;
@@ -109,28 +129,20 @@ Status OutputFile::AppendFileRange(const std::string& path, uint64_t offset, uin
       got = ::pread(in, buf.data(), std::min<uint64_t>(left, buf.size()), pos);
       if (got > 0) {
         pos += got;
-        buffer_.assign(buf.data(), buf.data() + got);
-        Status st2 = FlushBuffer();
-        if (!st2.ok()) {
-          ::close(in);
-          return st2;
-        }
+        RESCOPE_RETURN_IF_ERROR(WriteAll(buf.data(), static_cast<size_t>(got)));
       }
     }
     if (got < 0) {
       if (errno == EINTR) continue;
       // Name the output: EFBIG, ENOSPC and EIO are about the file being written.
-      const Status err = Errno("copy from " + path + " failed", final_path_);
-      ::close(in);
-      return err;
+      return Errno("copy from " + in_name + " failed", final_path_);
     }
     if (got == 0) break;  // file shorter than expected (or shrank under us)
     left -= static_cast<uint64_t>(got);
     size_ += static_cast<uint64_t>(got);
   }
-  ::close(in);
   if (left != 0) {
-    return Status::IOError(path + ": file ended " + std::to_string(left) +
+    return Status::IOError(in_name + ": file ended " + std::to_string(left) +
                            " bytes before the end of the range being copied");
   }
   return Status::Ok();
@@ -164,7 +176,8 @@ Result<OutputFile*> AtomicOutput::Create(const std::string& final_path) {
 
 Status AtomicOutput::Link(const std::string& existing, const std::string& final_path) {
   const std::string temp = TempPathFor(final_path);
-  if (::link(existing.c_str(), temp.c_str()) != 0) return Errno("cannot hard-link " + existing, temp);
+  if (::link(existing.c_str(), temp.c_str()) != 0)
+    return Errno("cannot hard-link " + existing, temp);
   order_.push_back(temp);
   finals_.push_back(final_path);
   return Status::Ok();

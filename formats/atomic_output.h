@@ -21,7 +21,8 @@ class OutputFile {
 
   Status Append(const void* data, size_t n);
   Status Append(std::string_view s) { return Append(s.data(), s.size()); }
-  // Appends [offset, offset + n) of `source` in windows, releasing pages as it goes.
+  // Appends [offset, offset + n) of `source`: in-kernel (copy_file_range) when it is a
+  // MappedFile, else in windows read with ReadStreaming and written straight from them.
   Status AppendFrom(const ByteSource& source, uint64_t offset, uint64_t n);
   // Appends a whole file using in-kernel copy (copy_file_range), falling back to read/write.
   Status AppendFileContents(const std::string& path);
@@ -36,6 +37,9 @@ class OutputFile {
   OutputFile(std::string final_path, std::string temp_path, int fd)
       : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(fd) {}
   Status FlushBuffer();
+  Status WriteAll(const void* data, size_t n);
+  // Copies [offset, offset + n) of the open file `in` (named `in_name` in messages).
+  Status CopyRange(int in, const std::string& in_name, uint64_t offset, uint64_t n);
   Status SyncAndClose();
 
   std::string final_path_;

@@ -34,6 +34,13 @@ Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& op
   }
   // Single files are sniffed by content (a Keras file may be named anything);
   // directories and TF-shaped paths go to TensorFlow.
+  // safetensors content first: its sniff reads only the first header bytes, while the HDF5
+  // sniff probes for a superblock at 512 * 2^n through the whole file, which on a large
+  // file faults in (and reads ahead) pages all over it. No HDF5 or zip file starts with a
+  // plausible safetensors header length followed by '{'.
+  if (FileExists(path) && safetensors::SniffSafetensors(path)) {
+    return safetensors::OpenSafetensors(path);
+  }
   if (FileExists(path) && SniffKerasOrHdf5(path)) return OpenKerasH5(path);
   const bool safetensors_name =
       path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;

@@ -3,9 +3,12 @@
 #include "formats/pytorch/pytorch_writer.h"
 
 #include <algorithm>
-
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "formats/atomic_output.h"
@@ -208,42 +211,73 @@ void SourcePlan::Build(const TensorStore& store) {
   }
 }
 
-// A fresh OrderedDict of contiguous tensors, one storage each (PYTORCH.md §8.3).
-const PyNode* FreshStateDict(const TensorStore& store, PickleGraph& scratch) {
+// The note `key` of `e`, or "".
+std::string NoteOf(const TensorEntry& e, std::string_view key) {
+  for (const auto& [k, v] : e.notes) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+// The source name of the tensor `e` is the same tensor as (a tie read from a PyTorch file),
+// or "" when it is a tensor of its own.
+std::string AliasOf(const TensorEntry& e) { return NoteOf(e, "alias_of"); }
+
+PyNode* FreshTensor(const TensorEntry& entry, PickleGraph& scratch) {
+  const std::string& name = entry.name;
+  if (entry.kind != EntryKind::kTensor) {
+    ThrowStatus(Status::NotSupported(name + ": partitioned variables cannot be written to a "
+                                            "PyTorch file"));
+  }
+  const std::string dtype = TorchDTypeName(entry.dtype);
+  auto esize = DTypeElementSize(entry.dtype);
+  if (dtype.empty() || !esize) {
+    ThrowStatus(Status::NotSupported(name + ": dtype " + DTypeName(entry.dtype) +
+                                     " has no PyTorch equivalent"));
+  }
+  if (!entry.data) ThrowStatus(Status::NotFound(name + ": no data (" + entry.data_error + ")"));
+  auto storage = std::make_shared<TorchStorage>();
+  storage->type_name = StorageClassName(entry.dtype);
+  storage->untyped = storage->type_name.empty();
+  storage->count = storage->untyped ? entry.byte_size : entry.byte_size / *esize;
+  storage->location = "cpu";
+  storage->source = entry.data;
+  storage->source_offset = entry.data_offset;
+  storage->nbytes = entry.byte_size;
+  storage->resolved = true;
+  auto tensor = std::make_shared<TorchTensor>();
+  tensor->storage = storage;
+  tensor->dtype_name = dtype;
+  tensor->size = entry.shape;
+  tensor->stride.assign(entry.shape.size(), 1);
+  for (size_t k = entry.shape.size(); k > 1; --k) {
+    tensor->stride[k - 2] = tensor->stride[k - 1] * std::max<int64_t>(entry.shape[k - 1], 1);
+  }
+  PyNode* node = scratch.New(PyKind::kTensor, 0);
+  node->tensor = tensor;
+  return node;
+}
+
+// A fresh dict of contiguous tensors, one storage each (PYTORCH.md §8.3), except that a tie
+// (an entry whose alias_of names another entry of the dict with the same bytes) stays one
+// tensor, pickled once and referenced twice, as torch.save does.
+const PyNode* FreshDict(const std::vector<const TensorEntry*>& entries, bool ordered,
+                        PickleGraph& scratch) {
   PyNode* root = scratch.New(PyKind::kDict, 0);
-  root->ordered = true;
-  for (const auto& [name, entry] : store) {
-    if (entry.kind != EntryKind::kTensor) {
-      ThrowStatus(Status::NotSupported(name + ": partitioned variables cannot be written to a "
-                                              "PyTorch file"));
+  root->ordered = ordered;
+  std::unordered_map<std::string, std::pair<const TensorEntry*, PyNode*>> by_source;
+  for (const TensorEntry* e : entries) {
+    PyNode* node = nullptr;
+    if (auto it = by_source.find(AliasOf(*e)); it != by_source.end() && !it->first.empty()) {
+      const TensorEntry& first = *it->second.first;
+      if (first.data == e->data && first.data_offset == e->data_offset &&
+          first.byte_size == e->byte_size && first.dtype == e->dtype && first.shape == e->shape) {
+        node = it->second.second;
+      }
     }
-    const std::string dtype = TorchDTypeName(entry.dtype);
-    auto esize = DTypeElementSize(entry.dtype);
-    if (dtype.empty() || !esize) {
-      ThrowStatus(Status::NotSupported(name + ": dtype " + DTypeName(entry.dtype) +
-                                       " has no PyTorch equivalent"));
-    }
-    if (!entry.data) ThrowStatus(Status::NotFound(name + ": no data (" + entry.data_error + ")"));
-    auto storage = std::make_shared<TorchStorage>();
-    storage->type_name = StorageClassName(entry.dtype);
-    storage->untyped = storage->type_name.empty();
-    storage->count = storage->untyped ? entry.byte_size : entry.byte_size / *esize;
-    storage->location = "cpu";
-    storage->source = entry.data;
-    storage->source_offset = entry.data_offset;
-    storage->nbytes = entry.byte_size;
-    storage->resolved = true;
-    auto tensor = std::make_shared<TorchTensor>();
-    tensor->storage = storage;
-    tensor->dtype_name = dtype;
-    tensor->size = entry.shape;
-    tensor->stride.assign(entry.shape.size(), 1);
-    for (size_t k = entry.shape.size(); k > 1; --k) {
-      tensor->stride[k - 2] = tensor->stride[k - 1] * std::max<int64_t>(entry.shape[k - 1], 1);
-    }
-    PyNode* node = scratch.New(PyKind::kTensor, 0);
-    node->tensor = tensor;
-    DictSet(*root, scratch.NewStr(name, 0), node);
+    if (node == nullptr) node = FreshTensor(*e, scratch);
+    by_source.emplace(e->source_name, std::make_pair(e, node));
+    DictSet(*root, scratch.NewStr(e->name, 0), node);
   }
   return root;
 }
@@ -255,45 +289,234 @@ std::string ArchiveName(const std::string& path) {
   return base.empty() ? "archive" : base;
 }
 
+// Emits `root` and lays out the zip of one torch.save file at `path` inside `output`.
+Status WriteZip(AtomicOutput& output, const std::string& path, const PyNode* root,
+                PickleWriter& writer) {
+  const std::string pickle = writer.Emit(root);
+  RESCOPE_ASSIGN_OR_RETURN(OutputFile * file, output.Create(path));
+  TorchZipWriter zip(file);
+  const std::string dir = ArchiveName(path) + "/";
+  RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "data.pkl", ByteView(pickle)));
+  RESCOPE_RETURN_IF_ERROR(zip.Add(dir + ".format_version", ByteView(std::string_view("1"))));
+  RESCOPE_RETURN_IF_ERROR(zip.Add(dir + ".storage_alignment", ByteView(std::string_view("64"))));
+  RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "byteorder", ByteView(std::string_view("little"))));
+  const auto& storages = writer.storages();
+  for (size_t i = 0; i < storages.size(); ++i) {
+    const TorchStorage& s = *storages[i];
+    RESCOPE_RETURN_IF_ERROR(
+        zip.AddFrom(dir + "data/" + std::to_string(i), *s.source, s.source_offset, s.nbytes));
+  }
+  RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "version", ByteView(std::string_view("3\n"))));
+  return zip.Finish();
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// "dir/pytorch_model" for "dir/pytorch_model.bin", "dir/pytorch_model.bin.index.json",
+// "dir/pytorch_model.pt" (shards are always ".bin": the index readers require it).
+std::string ShardStem(const std::string& path) {
+  for (std::string_view ext : {".bin.index.json", ".index.json", ".bin", ".pt", ".pth"}) {
+    if (EndsWith(path, ext) && path.size() > ext.size() &&
+        path[path.size() - ext.size() - 1] != '/') {
+      return path.substr(0, path.size() - ext.size());
+    }
+  }
+  return path;
+}
+
+std::string ShardPath(const std::string& stem, size_t index, size_t count) {
+  char suffix[64];
+  std::snprintf(suffix, sizeof(suffix), "-%05zu-of-%05zu.bin", index + 1, count);
+  return stem + suffix;
+}
+
+using Group = std::vector<const TensorEntry*>;
+
+// The store's entries in the order a state_dict would list them: the source file's key
+// order for a single PyTorch file, shard then name for a PyTorch shard set, else name order.
+Group TensorOrder(const Checkpoint& source, const TensorStore& store, const PyTorchState* state) {
+  Group out;
+  if (state != nullptr) {
+    std::unordered_map<std::string_view, const TensorEntry*> by_source;
+    for (const auto& [name, e] : store) by_source.emplace(e.source_name, &e);
+    std::set<const TensorEntry*> placed;
+    for (const std::string& key : state->key_order) {
+      auto it = by_source.find(key);
+      if (it != by_source.end() && placed.insert(it->second).second) out.push_back(it->second);
+    }
+    for (const auto& [name, e] : store) {
+      if (!placed.count(&e)) out.push_back(&e);
+    }
+    return out;
+  }
+  for (const auto& [name, e] : store) out.push_back(&e);
+  if (source.format.rfind("pytorch", 0) == 0) {
+    std::stable_sort(out.begin(), out.end(), [](const TensorEntry* a, const TensorEntry* b) {
+      return a->shard < b->shard;
+    });
+  }
+  return out;
+}
+
+// Hugging Face's split (split_state_dict_into_shards_factory, PYTORCH.md §7.3): in order, a
+// new shard when the next tensor would take the current one past `max_size`; a larger tensor
+// gets a shard of its own at once while the current shard stays open; a tie joins its first
+// name's shard afterwards and is not counted again.
+std::vector<Group> SplitBySize(const Group& order, uint64_t max_size) {
+  std::vector<Group> groups;
+  std::set<std::string> seen;  // source names placed
+  Group current, ties;
+  uint64_t current_size = 0;
+  for (const TensorEntry* e : order) {
+    if (const std::string alias = AliasOf(*e); !alias.empty() && seen.count(alias)) {
+      ties.push_back(e);
+      continue;
+    }
+    seen.insert(e->source_name);
+    if (e->byte_size > max_size) {
+      groups.push_back({e});
+      continue;
+    }
+    if (current_size + e->byte_size > max_size && !current.empty()) {
+      groups.push_back(std::move(current));
+      current.clear();
+      current_size = 0;
+    }
+    current.push_back(e);
+    current_size += e->byte_size;
+  }
+  if (!current.empty()) groups.push_back(std::move(current));
+  std::unordered_map<std::string, size_t> group_of;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    for (const TensorEntry* e : groups[i]) group_of.emplace(e->source_name, i);
+  }
+  for (const TensorEntry* e : ties) {
+    const size_t i = group_of.at(AliasOf(*e));
+    groups[i].push_back(e);
+    group_of.emplace(e->source_name, i);
+  }
+  return groups;
+}
+
+// Keeps each tensor in its source shard (tensors of unknown shard join the last one).
+std::vector<Group> SourceShards(const Group& order, size_t count) {
+  std::vector<Group> groups(count);
+  for (const TensorEntry* e : order) {
+    const bool known = e->shard >= 0 && static_cast<size_t>(e->shard) < count;
+    groups[known ? static_cast<size_t>(e->shard) : count - 1].push_back(e);
+  }
+  std::erase_if(groups, [](const Group& g) { return g.empty(); });
+  return groups;
+}
+
+// The shard count of a PyTorch shard set read through its index, 0 otherwise.
+size_t SourceShardCount(const Checkpoint& source) {
+  if (source.format.rfind("pytorch", 0) != 0) return 0;
+  for (const auto& [key, value] : source.properties) {
+    if (key == "shards") return static_cast<size_t>(std::stoull(value));
+  }
+  return 0;
+}
+
+// pytorch_model.bin.index.json as transformers writes it: json.dumps(index, indent=2,
+// sort_keys=True) + "\n". total_size counts a tied tensor once.
+std::string IndexJson(const std::vector<Group>& groups, const std::vector<std::string>& paths) {
+  nlohmann::json map = nlohmann::json::object();
+  uint64_t total = 0;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const std::string file = paths[i].substr(paths[i].rfind('/') + 1);
+    std::set<std::string> counted;
+    for (const TensorEntry* e : groups[i]) {
+      map[e->name] = file;
+      counted.insert(e->source_name);
+      const std::string alias = AliasOf(*e);
+      if (alias.empty() || counted.count(alias) == 0) total += e->byte_size;
+    }
+  }
+  nlohmann::json index = nlohmann::json::object();
+  index["metadata"] = {{"total_size", total}};
+  index["weight_map"] = std::move(map);
+  return index.dump(2, ' ', /*ensure_ascii=*/true) + "\n";
+}
+
+Status EnsureParentDirectory(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir.string() + ": cannot create directory: " + ec.message());
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> WriteShards(const std::vector<Group>& groups,
+                                             const std::string& path) {
+  const std::string stem = ShardStem(path);
+  RESCOPE_RETURN_IF_ERROR(EnsureParentDirectory(stem));
+  AtomicOutput output;
+  std::vector<std::string> written;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    written.push_back(ShardPath(stem, i, groups.size()));
+    PickleGraph scratch;
+    PickleWriter writer;
+    // Hugging Face shards are torch.save of a plain dict (PYTORCH.md §7.3).
+    const PyNode* root = FreshDict(groups[i], /*ordered=*/false, scratch);
+    RESCOPE_RETURN_IF_ERROR(WriteZip(output, written.back(), root, writer));
+  }
+  written.push_back(stem + ".bin.index.json");
+  RESCOPE_ASSIGN_OR_RETURN(OutputFile * index, output.Create(written.back()));
+  RESCOPE_RETURN_IF_ERROR(index->Append(IndexJson(groups, written)));
+  RESCOPE_RETURN_IF_ERROR(output.Commit());
+  return written;
+}
+
 }  // namespace
 
+std::optional<std::string> WhyNotWritable(const TensorEntry& entry) {
+  if (entry.kind == EntryKind::kPartitioned) return "partitioned variable";
+  if (entry.kind == EntryKind::kSlice) return "stored slice of a partitioned variable";
+  if (TorchDTypeName(entry.dtype).empty() || !DTypeElementSize(entry.dtype)) {
+    return "dtype " + DTypeName(entry.dtype) + " has no PyTorch equivalent";
+  }
+  return std::nullopt;
+}
+
 Result<std::vector<std::string>> WritePyTorch(const Checkpoint& source, const TensorStore& store,
-                                              const std::string& path) {
+                                              const std::string& path,
+                                              const WriteOptions& options) {
   try {
+    auto state = std::dynamic_pointer_cast<const PyTorchState>(source.state);
+    if (state != nullptr && state->root == nullptr) state = nullptr;
+    const size_t source_shards = SourceShardCount(source);
+    std::vector<Group> groups;
+    if (options.max_shard_size > 0) {
+      groups = SplitBySize(TensorOrder(source, store, state.get()), options.max_shard_size);
+    } else if (options.keep_source_shards && source_shards > 1) {
+      groups = SourceShards(TensorOrder(source, store, state.get()), source_shards);
+    }
+    if (groups.size() > 1) return WriteShards(groups, path);
+    // One file. A path naming an index becomes the single file HF would write instead.
+    const std::string single = EndsWith(path, ".index.json") ? ShardStem(path) + ".bin" : path;
     PickleGraph scratch;
     PickleWriter writer;
     const PyNode* root = nullptr;
-    auto state = std::dynamic_pointer_cast<const PyTorchState>(source.state);
     // A transformed tensor has no storage in the source file, so the source's object tree
     // cannot be re-emitted around it: such stores are written as a fresh state_dict.
     const bool transformed = std::any_of(
         store.begin(), store.end(), [](const auto& kv) { return kv.second.bytes_transformed; });
-    if (state != nullptr && state->root != nullptr && !transformed) {
+    if (state != nullptr && !transformed) {
       SourcePlan plan(*state, writer, scratch);
       plan.Build(store);
       root = state->root;
     } else {
-      root = FreshStateDict(store, scratch);
+      root = FreshDict(TensorOrder(source, store, nullptr), /*ordered=*/true, scratch);
     }
-    const std::string pickle = writer.Emit(root);
+    RESCOPE_RETURN_IF_ERROR(EnsureParentDirectory(single));
     AtomicOutput output;
-    RESCOPE_ASSIGN_OR_RETURN(OutputFile * file, output.Create(path));
-    TorchZipWriter zip(file);
-    const std::string dir = ArchiveName(path) + "/";
-    RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "data.pkl", ByteView(pickle)));
-    RESCOPE_RETURN_IF_ERROR(zip.Add(dir + ".format_version", ByteView(std::string_view("1"))));
-    RESCOPE_RETURN_IF_ERROR(zip.Add(dir + ".storage_alignment", ByteView(std::string_view("64"))));
-    RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "byteorder", ByteView(std::string_view("little"))));
-    const auto& storages = writer.storages();
-    for (size_t i = 0; i < storages.size(); ++i) {
-      const TorchStorage& s = *storages[i];
-      RESCOPE_RETURN_IF_ERROR(
-          zip.AddFrom(dir + "data/" + std::to_string(i), *s.source, s.source_offset, s.nbytes));
-    }
-    RESCOPE_RETURN_IF_ERROR(zip.Add(dir + "version", ByteView(std::string_view("3\n"))));
-    RESCOPE_RETURN_IF_ERROR(zip.Finish());
+    RESCOPE_RETURN_IF_ERROR(WriteZip(output, single, root, writer));
     RESCOPE_RETURN_IF_ERROR(output.Commit());
-    return std::vector<std::string>{path};
+    return std::vector<std::string>{single};
   } catch (const FormatError& e) {
     return e.status().WithContext(path);
   }

@@ -16,18 +16,6 @@ constexpr uint32_t kZip64LocatorSig = 0x07064b50;
 constexpr uint32_t kDescriptorSig = 0x08074b50;
 constexpr uint64_t kAlignment = 64;
 
-const std::array<uint32_t, 256>& CrcTable() {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  return table;
-}
 
 Status Corrupt(const std::string& file, uint64_t at, const std::string& what) {
   return Status::Corruption(file + ": zip @" + Hex(at) + ": " + what);
@@ -70,12 +58,6 @@ uint32_t Clamp32(uint64_t v) { return v >= 0xFFFFFFFFu ? 0xFFFFFFFFu : static_ca
 
 }  // namespace
 
-uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t n) {
-  const auto& table = CrcTable();
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
 
 bool LooksLikeZip(ByteView bytes) { return bytes.size >= 4 && LoadLE32(bytes.data) == kLocalSig; }
 
@@ -240,7 +222,7 @@ Status TorchZipWriter::AddFrom(const std::string& name, const ByteSource& source
   uint32_t crc = 0;
   for (uint64_t done = 0; done < n;) {
     const uint64_t len = std::min(kWindow, n - done);
-    auto view = source.Read(offset + done, len, scratch);
+    auto view = source.ReadStreaming(offset + done, len, scratch);
     if (!view.ok()) return view.status();
     crc = Crc32(crc, view->data, view->size);
     RESCOPE_RETURN_IF_ERROR(out_->Append(view->data, view->size));

@@ -42,8 +42,11 @@ bool LooksLikeZip(ByteView bytes);
 // need not be STORED here; callers check `method` before using the bytes.
 Result<ZipDirectory> ReadZipDirectory(ByteView bytes, const std::string& file);
 
-// CRC-32 (the zip/zlib polynomial), continued from `crc`.
+// CRC-32 (the zip/zlib polynomial), continued from `crc` (0 to start): Crc32(Crc32(0, a), b)
+// is the CRC of a followed by b. Uses PCLMULQDQ when the CPU has it (formats/pytorch/
+// zip_crc32.cc); Crc32Portable is the table-driven path alone (for tests).
 uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t n);
+uint32_t Crc32Portable(uint32_t crc, const uint8_t* data, size_t n);
 
 // Writes records one after another into `out`, then the central directory and end records
 // on Finish(). Nothing else may be appended to `out` meanwhile.

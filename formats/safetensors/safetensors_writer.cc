@@ -202,9 +202,21 @@ Status WriteFile(AtomicOutput& out, const std::string& final_path, Group group,
     }
     return file->AppendFrom(*source->data, start, size);
   }
-  for (const OutTensor& o : group) {
+  // Tensors that follow each other in the source too are copied as one range: a TF data
+  // shard holds its tensors in name order, as the reference layout does within a dtype, so a
+  // converted bundle is usually a handful of in-kernel copies instead of one per tensor.
+  for (size_t i = 0; i < group.size();) {
+    const TensorEntry& first = *group[i].entry;
+    uint64_t end = first.data_offset + first.byte_size;
+    size_t j = i + 1;
+    for (; j < group.size(); ++j) {
+      const TensorEntry& next = *group[j].entry;
+      if (next.data != first.data || next.data_offset != end) break;
+      end += next.byte_size;
+    }
     RESCOPE_RETURN_IF_ERROR(
-        file->AppendFrom(*o.entry->data, o.entry->data_offset, o.entry->byte_size));
+        file->AppendFrom(*first.data, first.data_offset, end - first.data_offset));
+    i = j;
   }
   return Status::Ok();
 }

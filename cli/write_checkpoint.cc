@@ -219,6 +219,10 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
     if (!files.ok()) return files.status();
     result.output = path;
     result.files = std::move(files).value();
+    // A sharded set is opened through its index: that is the path to report.
+    for (const std::string& f : result.files) {
+      if (EndsWith(f, ".index.json")) result.output = f;
+    }
     return result;
   }
   if (target == "keras_h5") {

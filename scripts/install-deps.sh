@@ -11,4 +11,4 @@ $SUDO apt-get install -y --no-install-recommends \
   libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev \
   libsnappy-dev libzip-dev zlib1g-dev \
   clang libclang-rt-14-dev \
-  hdf5-tools python3 python3-h5py python3-numpy
+  hdf5-tools python3 python3-h5py python3-numpy python3-torch

@@ -74,8 +74,7 @@ int RunConvert(ConvertOptions& o) {
     return kExitOk;
   }
   std::vector<std::string> notes;
-  const TensorStore store =
-      CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
+  const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
   auto written = WriteCheckpoint(*ckpt, store, o.output, o.write);
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));
@@ -83,9 +82,9 @@ int RunConvert(ConvertOptions& o) {
   }
   for (const std::string& n : notes) std::cout << "note: " << n << "\n";
   for (const std::string& n : written->notes) std::cout << "note: " << n << "\n";
-  std::cout << "converted " << ckpt->format << " -> " << o.write.to_format << ": "
-            << store.size() << " tensors, wrote " << written->output << " ("
-            << written->files.size() << " files)\n";
+  std::cout << "converted " << ckpt->format << " -> " << o.write.to_format << ": " << store.size()
+            << " tensors, wrote " << written->output << " (" << written->files.size()
+            << " files)\n";
   return kExitOk;
 }
 
@@ -95,7 +94,8 @@ Command AddConvertCommand(CLI::App& app) {
   auto o = std::make_shared<ConvertOptions>();
   CLI::App* sub = app.add_subcommand("convert", "Write a checkpoint in another format");
   sub->add_option("input", o->input, "Checkpoint to read (never modified)")->required();
-  sub->add_option("output", o->output, "Output path (format from --to or its extension)")->required();
+  sub->add_option("output", o->output, "Output path (format from --to or its extension)")
+      ->required();
   sub->add_option("--to", o->write.to_format, "Output format")
       ->check(CLI::IsMember({"tf_bundle", "safetensors", "pytorch", "keras_h5"}));
   AddOpenOptions(sub, o->open);

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <string>
-#include <vector>
-
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/rename_plan.h"
 #include "core/rename_rules.h"

@@ -50,7 +50,8 @@ Status WriteStateFile(const std::string& dir, const std::string& base) {
 void RemoveStaleShards(const Checkpoint& source, const std::vector<std::string>& written) {
   for (const CheckpointFile& f : source.files) {
     if (f.role.rfind("data shard", 0) != 0) continue;
-    if (std::find(written.begin(), written.end(), f.path) == written.end()) ::unlink(f.path.c_str());
+    if (std::find(written.begin(), written.end(), f.path) == written.end())
+      ::unlink(f.path.c_str());
   }
 }
 
@@ -63,7 +64,8 @@ std::string FamilyOf(const std::string& format) {
 }
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "5GB" (10^9), "500MiB" (2^20), "123" bytes.
@@ -76,13 +78,19 @@ Result<uint64_t> ParseSize(const std::string& text) {
     return Status::InvalidArgument("--max-shard-size \"" + text + "\": expected a size like 5GB");
   }
   const std::string unit = text.substr(pos);
-  static const std::pair<const char*, uint64_t> kUnits[] = {
-      {"", 1},           {"B", 1},          {"KB", 1000},       {"MB", 1000000},
-      {"GB", 1000000000}, {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30}};
+  static const std::pair<const char*, uint64_t> kUnits[] = {{"", 1},
+                                                            {"B", 1},
+                                                            {"KB", 1000},
+                                                            {"MB", 1000000},
+                                                            {"GB", 1000000000},
+                                                            {"KiB", 1ULL << 10},
+                                                            {"MiB", 1ULL << 20},
+                                                            {"GiB", 1ULL << 30}};
   for (const auto& [name, mult] : kUnits) {
     if (unit == name) return value * mult;
   }
-  return Status::InvalidArgument("--max-shard-size \"" + text + "\": unknown unit \"" + unit + "\"");
+  return Status::InvalidArgument("--max-shard-size \"" + text + "\": unknown unit \"" + unit +
+                                 "\"");
 }
 
 std::string SafetensorsStem(const std::string& source_path) {
@@ -106,7 +114,8 @@ Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const
     path = (fs::path(output) / (SafetensorsStem(source.path) + ".safetensors")).string();
   }
   if (Canonical(path) == Canonical(source.path) && !o.in_place) {
-    return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+    return Status::InvalidArgument(path +
+                                   ": output is the input checkpoint; pass --in-place "
                                    "to replace it (it is swapped in only when complete)");
   }
   safetensors::WriteOptions so;
@@ -165,7 +174,8 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   }
   const bool same = Canonical(prefix) == Canonical(source.path);
   if (same && !o.in_place) {
-    return Status::InvalidArgument(prefix + ": output is the input checkpoint; pass --in-place "
+    return Status::InvalidArgument(prefix +
+                                   ": output is the input checkpoint; pass --in-place "
                                    "to replace it (it is swapped in only when complete)");
   }
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
@@ -174,9 +184,10 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (same && transformed && target == "tf_bundle") {
     // Transformed values force a new data shard, with the same hazard as --compact below.
     return Status::InvalidArgument(
-        prefix + ": --in-place cannot be combined with value transforms (transpose/permute): "
-                 "the data shard would be replaced before the index, so a run stopped "
-                 "half-way would destroy the input; write to a new prefix instead");
+        prefix +
+        ": --in-place cannot be combined with value transforms (transpose/permute): "
+        "the data shard would be replaced before the index, so a run stopped "
+        "half-way would destroy the input; write to a new prefix instead");
   }
   if (same && o.compact) {
     // The new data shard would replace the old one under the same name before the new
@@ -231,7 +242,8 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
       path = (fs::path(output) / (SafetensorsStem(source.path) + ".h5")).string();
     }
     if (Canonical(path) == Canonical(source.path) && !o.in_place) {
-      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place "
+      return Status::InvalidArgument(path +
+                                     ": output is the input checkpoint; pass --in-place "
                                      "to replace it (it is swapped in only when complete)");
     }
     std::vector<std::string> notes;

@@ -150,7 +150,8 @@ void CheckTransforms(const TensorStore& store, const RenameMap& map, RenamePlan&
     const TensorEntry* entry = store.Find(change.old_name);
     if (entry == nullptr) continue;
     if (auto why = WhyNotPermutable(*entry, change.permute)) {
-      plan.errors.push_back(Quote(change.old_name) + " (" + ChangeOrigin(change, map) + "): " + *why);
+      plan.errors.push_back(Quote(change.old_name) + " (" + ChangeOrigin(change, map) +
+                            "): " + *why);
     }
   }
 }

@@ -131,12 +131,12 @@ std::string PermutationToString(const std::vector<int>& perm) {
 
 std::optional<std::string> WhyNotPermutable(const TensorEntry& entry,
                                             const std::vector<int>& perm) {
-  const std::string what = perm == std::vector<int>{1, 0}
-                               ? std::string("transpose")
-                               : "permute " + PermutationToString(perm);
+  const std::string what = perm == std::vector<int>{1, 0} ? std::string("transpose")
+                                                          : "permute " + PermutationToString(perm);
   if (entry.kind != EntryKind::kTensor) {
-    return what + " cannot be applied to a partitioned variable (its slices are stored "
-                  "separately)";
+    return what +
+           " cannot be applied to a partitioned variable (its slices are stored "
+           "separately)";
   }
   if (entry.shape.size() != perm.size()) {
     return what + " needs a " + std::to_string(perm.size()) + "-D tensor, found shape " +
@@ -177,13 +177,12 @@ Result<TensorEntry> PermuteEntry(const TensorEntry& entry, const std::vector<int
     stride[i] = in_stride[static_cast<size_t>(perm[i])];
   }
   TensorEntry out = entry;
-  out.notes.emplace_back("transform",
-                         "permute " + PermutationToString(perm) + " from " +
-                             ShapeToString(entry.shape));
+  out.notes.emplace_back(
+      "transform", "permute " + PermutationToString(perm) + " from " + ShapeToString(entry.shape));
   out.data = std::make_shared<PermutedByteSource>(
-      entry.data->name() + ": " + entry.name + " permuted " + PermutationToString(perm),
-      entry.data, entry.data_offset, entry.byte_size, *DTypeElementSize(entry.dtype), shape,
-      stride, cache_limit);
+      entry.data->name() + ": " + entry.name + " permuted " + PermutationToString(perm), entry.data,
+      entry.data_offset, entry.byte_size, *DTypeElementSize(entry.dtype), shape, stride,
+      cache_limit);
   out.shape = std::move(shape);
   out.data_offset = 0;
   out.stored_crc32c.reset();

@@ -94,7 +94,8 @@ TEST_CASE("transform: identity permutations leave the entry alone") {
 }
 
 TEST_CASE("transform: what cannot be permuted is refused with a reason") {
-  CHECK(*WhyNotPermutable(Iota("b", {4}), {1, 0}) == "transpose needs a 2-D tensor, found shape [4]");
+  CHECK(*WhyNotPermutable(Iota("b", {4}), {1, 0}) ==
+        "transpose needs a 2-D tensor, found shape [4]");
   CHECK(*WhyNotPermutable(Iota("k", {2, 2, 2}), {0, 0, 1}) ==
         "permute [0, 0, 1] is not a permutation of 0..2");
   TensorEntry s = Iota("s", {2, 2});

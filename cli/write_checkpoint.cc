@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "core/tensor_transform.h"
 #include "formats/keras_h5/keras_h5_writer.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
@@ -179,8 +180,7 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
                                    "to replace it (it is swapped in only when complete)");
   }
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
-  const bool transformed = std::any_of(store.begin(), store.end(),
-                                       [](const auto& kv) { return kv.second.bytes_transformed; });
+  const bool transformed = AnyBytesTransformed(store);
   if (same && transformed && target == "tf_bundle") {
     // Transformed values force a new data shard, with the same hazard as --compact below.
     return Status::InvalidArgument(

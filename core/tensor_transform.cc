@@ -11,9 +11,9 @@
 namespace rescope {
 namespace {
 
-// Gathers output windows of a permuted tensor. Small tensors are gathered from an
-// in-memory copy of the input (see the header); large ones through a StridedByteSource
-// reading the input source directly.
+// Gathers output windows of a permuted tensor through a StridedByteSource: for small
+// tensors over an in-memory copy of the input (see the header), for large ones over the
+// input source itself.
 class PermutedByteSource final : public ByteSource {
  public:
   PermutedByteSource(std::string name, std::shared_ptr<const ByteSource> base, uint64_t offset,
@@ -26,79 +26,51 @@ class PermutedByteSource final : public ByteSource {
         element_size_(element_size),
         shape_(std::move(out_shape)),
         stride_(std::move(out_stride)) {
-    if (byte_size_ > cache_limit) {
-      direct_ = std::make_unique<StridedByteSource>(name_, base_, offset_, element_size_, 0, shape_,
-                                                    stride_, byte_size_ / element_size_);
-    }
+    if (byte_size_ > cache_limit) direct_ = Over(base_, offset_);
   }
 
   const std::string& name() const override { return name_; }
   uint64_t size() const override { return byte_size_; }
 
   Result<ByteView> Read(uint64_t offset, uint64_t n, std::vector<uint8_t>& scratch) const override {
-    if (!RangeFits(offset, n, byte_size_)) {
-      return Status::Corruption(name_ + ": bytes [" + Hex(offset) + ", " + Hex(offset + n) +
-                                ") run past end (" + Hex(byte_size_) + ")");
-    }
     if (direct_) return direct_->Read(offset, n, scratch);
-    std::shared_ptr<const std::vector<uint8_t>> input;
+    std::shared_ptr<const ByteSource> cached;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!cache_) {
         auto loaded = LoadInput();
         if (!loaded.ok()) return loaded.status();
-        cache_ = std::move(loaded).value();
+        cache_ = Over(std::move(loaded).value(), 0);
       }
-      input = cache_;
+      cached = cache_;
       // Writers stream each tensor once, front to back: the read that reaches the end is
       // the last, so the copy goes (a later read simply loads it again).
-      if (offset + n == byte_size_) cache_.reset();
+      if (RangeFits(offset, n, byte_size_) && offset + n == byte_size_) cache_.reset();
     }
-    Gather(*input, offset, n, scratch);
-    return ByteView(scratch.data(), n);
+    // StridedByteSource always gathers into scratch, so the view outlives the copy.
+    return cached->Read(offset, n, scratch);
   }
 
  private:
-  Result<std::shared_ptr<const std::vector<uint8_t>>> LoadInput() const {
-    auto bytes = std::make_shared<std::vector<uint8_t>>(byte_size_);
+  std::shared_ptr<const ByteSource> Over(std::shared_ptr<const ByteSource> input,
+                                         uint64_t start) const {
+    return std::make_shared<StridedByteSource>(name_, std::move(input), start, element_size_, 0,
+                                               shape_, stride_, byte_size_ / element_size_);
+  }
+
+  Result<std::shared_ptr<const ByteSource>> LoadInput() const {
+    std::vector<uint8_t> bytes(byte_size_);
     std::vector<uint8_t> scratch;
     constexpr uint64_t kWindow = uint64_t{8} << 20;
     for (uint64_t done = 0; done < byte_size_;) {
       const uint64_t n = std::min(kWindow, byte_size_ - done);
       auto view = base_->ReadStreaming(offset_ + done, n, scratch);
       if (!view.ok()) return view.status();
-      std::memcpy(bytes->data() + done, view->data, n);
+      std::memcpy(bytes.data() + done, view->data, n);
       done += n;
     }
-    return std::shared_ptr<const std::vector<uint8_t>>(std::move(bytes));
-  }
-
-  // Copies output bytes [offset, offset + n) into scratch, walking the output index with
-  // an odometer over shape_ and the matching input position through stride_.
-  void Gather(const std::vector<uint8_t>& in, uint64_t offset, uint64_t n,
-              std::vector<uint8_t>& scratch) const {
-    scratch.resize(n);
-    if (n == 0) return;
-    const uint64_t es = element_size_;
-    const size_t rank = shape_.size();
-    const uint64_t first = offset / es, last = (offset + n - 1) / es;
-    std::vector<int64_t> idx(rank, 0);
-    uint64_t rest = first, pos = 0;
-    for (size_t k = rank; k > 0; --k) {
-      idx[k - 1] = static_cast<int64_t>(rest % static_cast<uint64_t>(shape_[k - 1]));
-      rest /= static_cast<uint64_t>(shape_[k - 1]);
-      pos += static_cast<uint64_t>(idx[k - 1] * stride_[k - 1]);
-    }
-    for (uint64_t e = first; e <= last; ++e) {
-      const uint64_t lo = std::max(e * es, offset), hi = std::min(e * es + es, offset + n);
-      std::memcpy(scratch.data() + (lo - offset), in.data() + pos * es + (lo - e * es), hi - lo);
-      for (size_t k = rank; k > 0; --k) {
-        pos += static_cast<uint64_t>(stride_[k - 1]);
-        if (++idx[k - 1] < shape_[k - 1]) break;
-        pos -= static_cast<uint64_t>(stride_[k - 1] * shape_[k - 1]);
-        idx[k - 1] = 0;
-      }
-    }
+    return std::shared_ptr<const ByteSource>(
+        std::make_shared<MemoryByteSource>(name_, std::move(bytes)));
   }
 
   std::string name_;
@@ -106,9 +78,9 @@ class PermutedByteSource final : public ByteSource {
   uint64_t offset_, byte_size_;
   uint32_t element_size_;
   std::vector<int64_t> shape_, stride_;
-  std::unique_ptr<StridedByteSource> direct_;
+  std::shared_ptr<const ByteSource> direct_;
   mutable std::mutex mu_;
-  mutable std::shared_ptr<const std::vector<uint8_t>> cache_;
+  mutable std::shared_ptr<const ByteSource> cache_;
 };
 
 bool IsIdentity(const std::vector<int>& perm) {
@@ -119,6 +91,11 @@ bool IsIdentity(const std::vector<int>& perm) {
 }
 
 }  // namespace
+
+bool AnyBytesTransformed(const TensorStore& store) {
+  return std::any_of(store.begin(), store.end(),
+                     [](const auto& kv) { return kv.second.bytes_transformed; });
+}
 
 std::string PermutationToString(const std::vector<int>& perm) {
   std::string out = "[";

@@ -26,6 +26,10 @@ namespace rescope {
 
 inline constexpr uint64_t kPermuteCacheBytes = uint64_t{64} << 20;
 
+// True if any entry of `store` has bytes_transformed set: its writer must stream values,
+// not copy the source's records or data shards.
+bool AnyBytesTransformed(const TensorStore& store);
+
 // "[1, 0]"
 std::string PermutationToString(const std::vector<int>& perm);
 

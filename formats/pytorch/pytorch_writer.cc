@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/pytorch/pickle_writer.h"
 #include "formats/pytorch/pytorch_reader.h"
@@ -503,8 +504,7 @@ Result<std::vector<std::string>> WritePyTorch(const Checkpoint& source, const Te
     const PyNode* root = nullptr;
     // A transformed tensor has no storage in the source file, so the source's object tree
     // cannot be re-emitted around it: such stores are written as a fresh state_dict.
-    const bool transformed = std::any_of(
-        store.begin(), store.end(), [](const auto& kv) { return kv.second.bytes_transformed; });
+    const bool transformed = AnyBytesTransformed(store);
     if (state != nullptr && !transformed) {
       SourcePlan plan(*state, writer, scratch);
       plan.Build(store);

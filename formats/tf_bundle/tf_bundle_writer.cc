@@ -2,11 +2,11 @@
 #include "formats/tf_bundle/tf_bundle_writer.h"
 
 #include <algorithm>
-
 #include <filesystem>
 #include <map>
 #include <unordered_map>
 
+#include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/bundle_entry.h"
@@ -25,9 +25,12 @@ namespace {
 
 sstable::Compression ChooseCompression(const WriteOptions& o, const TfBundleState* state) {
   switch (o.index_compression) {
-    case IndexCompression::kNone: return sstable::Compression::kNone;
-    case IndexCompression::kSnappy: return sstable::Compression::kSnappy;
-    case IndexCompression::kKeep: break;
+    case IndexCompression::kNone:
+      return sstable::Compression::kNone;
+    case IndexCompression::kSnappy:
+      return sstable::Compression::kSnappy;
+    case IndexCompression::kKeep:
+      break;
   }
   return state != nullptr && state->index_snappy ? sstable::Compression::kSnappy
                                                  : sstable::Compression::kNone;
@@ -57,8 +60,8 @@ struct IndexPlan {
 Status AddRecord(IndexPlan& plan, std::string key, std::string value) {
   auto [it, inserted] = plan.records.emplace(std::move(key), std::move(value));
   if (!inserted) {
-    return Status::Conflict("two tensors map to index key \"" + tfslice::EscapeKeyForDisplay(it->first) +
-                            "\"");
+    return Status::Conflict("two tensors map to index key \"" +
+                            tfslice::EscapeKeyForDisplay(it->first) + "\"");
   }
   return Status::Ok();
 }
@@ -100,8 +103,8 @@ Result<std::optional<std::string>> RewriteGraph(const TensorStore& source, const
   if (!strings.ok()) return strings.status();
   auto graph = tfgraph::ObjectGraph::Parse(ByteView((*strings)[0]), graph_entry.Where());
   if (!graph.ok()) return graph.status();
-  auto rewritten = tfgraph::RewriteForRename(
-      *graph, [&](const std::string& key) -> std::optional<std::string> {
+  auto rewritten =
+      tfgraph::RewriteForRename(*graph, [&](const std::string& key) -> std::optional<std::string> {
         auto it = renames.find(key);
         if (it == renames.end()) return std::nullopt;
         return it->second;
@@ -178,7 +181,8 @@ Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleSta
     const std::string& from = state.shard_paths[static_cast<size_t>(i)];
     const std::string to = DataFileName(out_prefix, i, num_shards);
     if (!FileExists(from)) {
-      return Status::NotFound(from + ": data shard missing; cannot write a complete checkpoint "
+      return Status::NotFound(from +
+                              ": data shard missing; cannot write a complete checkpoint "
                               "(the index alone lists its tensors)");
     }
     if (options.link_data) {
@@ -282,8 +286,7 @@ Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& s
   RESCOPE_RETURN_IF_ERROR(EnsureDirectory(out_prefix));
   const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
   // Transformed values exist only as a stream; the source shards do not hold them.
-  const bool transformed = std::any_of(store.begin(), store.end(),
-                                       [](const auto& kv) { return kv.second.bytes_transformed; });
+  const bool transformed = AnyBytesTransformed(store);
   if (state != nullptr && source.format == "tf_bundle" && !options.compact && !transformed) {
     return WritePassThrough(source, *state, store, out_prefix, options);
   }

@@ -57,30 +57,11 @@ echo
 
 clean_out() { rm -f "$out"; sync; }
 
-# median_us CMD...: runs clean_out then CMD, REPS times; prints the median wall time in µs.
-median_us() {
-  local times=() t0 t1
-  for _ in $(seq "$reps"); do
-    clean_out
-    t0=${EPOCHREALTIME/[.,]/}
-    "$@" >/dev/null
-    t1=${EPOCHREALTIME/[.,]/}
-    times+=($((t1 - t0)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
-}
-
-# rusage CMD...: "peak-RSS-KiB user+sys-seconds" of one run of CMD under /usr/bin/time -v.
-rusage() {
-  clean_out
-  /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null
-  awk -F': ' '/Maximum resident set size/ { rss = $2 }
-              /User time|System time/ { cpu += $2 }
-              END { printf "%d %.2f", rss, cpu }' "$work/time.txt"
-}
+# median_us, rusage, mib (ms below keeps whole milliseconds)
+prepare=clean_out
+source "$(dirname "$0")/bench_lib.sh"
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.0f ms", us / 1000 }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 cat_in() { cat "$in" >/dev/null; }

@@ -16,14 +16,6 @@ using namespace rescope::keras_test;
 
 namespace {
 
-const std::string kReal = RESCOPE_TESTDATA_DIR;
-
-#define REQUIRE_REAL_DATA()                                 \
-  if (!std::filesystem::is_directory(kReal)) {              \
-    MESSAGE("skipped: " RESCOPE_TESTDATA_DIR " not found"); \
-    return;                                                 \
-  }
-
 const char* const kPrelu = "/hls4ml-keras2_13_1-prelu-weights-only-h5/prelu_weights.h5";
 const char* const k3Layer = "/hls4ml-keras2_0_0-3layer-weights-only-h5/KERAS_3layer_weights.h5";
 const char* const kNested = "/keras3-nested-container-keras-zip/pre_pr22362_nested_container.keras";

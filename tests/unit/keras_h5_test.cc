@@ -15,14 +15,6 @@ using namespace rescope::keras_test;
 
 namespace {
 
-const std::string kReal = RESCOPE_TESTDATA_DIR;
-
-#define REQUIRE_REAL_DATA()                                 \
-  if (!std::filesystem::is_directory(kReal)) {              \
-    MESSAGE("skipped: " RESCOPE_TESTDATA_DIR " not found"); \
-    return;                                                 \
-  }
-
 std::string Real(const std::string& rel) { return kReal + "/" + rel; }
 
 const char* const k3Layer = "hls4ml-keras2_0_0-3layer-weights-only-h5/KERAS_3layer_weights.h5";

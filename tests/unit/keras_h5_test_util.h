@@ -15,6 +15,15 @@
 
 namespace rescope::keras_test {
 
+// Real-framework files (PROVENANCE.md); tests using them skip visibly when absent.
+inline const std::string kReal = RESCOPE_TESTDATA_DIR;
+
+#define REQUIRE_REAL_DATA()                                         \
+  if (!std::filesystem::is_directory(rescope::keras_test::kReal)) { \
+    MESSAGE("skipped: " RESCOPE_TESTDATA_DIR " not found");         \
+    return;                                                         \
+  }
+
 struct Expect {
   std::string name;
   DType dtype;

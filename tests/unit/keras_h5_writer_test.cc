@@ -21,14 +21,6 @@ using namespace rescope::keras_test;
 
 namespace {
 
-const std::string kReal = RESCOPE_TESTDATA_DIR;
-
-#define REQUIRE_REAL_DATA()                                 \
-  if (!std::filesystem::is_directory(kReal)) {              \
-    MESSAGE("skipped: " RESCOPE_TESTDATA_DIR " not found"); \
-    return;                                                 \
-  }
-
 // A python3 that has h5py ("" when none does).
 std::string PythonWithH5py() {
   for (const char* py : {"python3", "/usr/bin/python3"}) {

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package rescope needs to build, test and fuzz.
-# Used by the README quick start and by .ci/run; safe to run twice.
+# Installs every Debian package rescope needs to build, test and fuzz, then the judge
+# environment (.venv-judges/, scripts/make-judges-venv.sh) unless --no-judges is given.
+# Used by the README quick start and by .ci/run; safe to run twice. Works on Debian 12 and 13,
+# x86_64 and aarch64: versioned package names are looked up, not hard-coded.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+judges=1
+[ "${1:-}" = "--no-judges" ] && judges=0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -10,5 +15,19 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev \
   libsnappy-dev libzip-dev zlib1g-dev \
-  clang libclang-rt-14-dev \
-  hdf5-tools python3 python3-h5py python3-numpy python3-torch
+  clang hdf5-tools python3 python3-venv
+
+# libFuzzer and the sanitizer runtimes ship as libclang-rt-<major>-dev, where <major> is the
+# version of the default clang (14 on Debian 12, 19 on Debian 13).
+clang_major=$(clang --version | sed -n 's/.*clang version \([0-9][0-9]*\)\..*/\1/p' | head -1)
+rt_pkg="libclang-rt-${clang_major}-dev"
+if apt-cache show "$rt_pkg" >/dev/null 2>&1; then
+  $SUDO apt-get install -y --no-install-recommends "$rt_pkg"
+else
+  echo "install-deps: no $rt_pkg for clang $clang_major; fuzzers will not link" >&2
+  exit 2
+fi
+
+if [ "$judges" = 1 ]; then
+  bash scripts/make-judges-venv.sh
+fi

@@ -2,7 +2,7 @@
 // layouts no real file in testdata/real has: float16, big-endian, bool, bfloat16, complex,
 // strings, chunked+gzip, user blocks, chunked Keras attributes, config-derived Keras 3
 // names, DEFLATE members). Expected values are the ones the script below writes. Skipped
-// with a message when python3 with h5py is not available.
+// with a message when the judge python (h5py) is not available.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -115,7 +115,7 @@ with open(os.path.join(d, "plain.weights.h5"), "wb") as out:
     out.write(keras3_weights())
 )PY";
 
-// The fixture directory, generated once per run; nullptr when python3/h5py is missing.
+// The fixture directory, generated once per run; nullptr when the judge python is missing.
 const TempDir* Fixtures() {
   static std::unique_ptr<TempDir> dir;
   static bool tried = false;
@@ -124,21 +124,20 @@ const TempDir* Fixtures() {
   auto made = std::make_unique<TempDir>("keras-fixtures");
   const std::string script = made->File("make_fixtures.py");
   WriteFile(script, std::vector<uint8_t>(kFixtureScript, kFixtureScript + strlen(kFixtureScript)));
-  for (const char* python : {"python3", "/usr/bin/python3"}) {
-    const std::string probe = std::string(python) + " -c 'import h5py, numpy' >/dev/null 2>&1";
-    if (std::system(probe.c_str()) != 0) continue;
-    const std::string run = std::string(python) + " " + script + " " + made->path();
+  const std::string& python = rescope::test::JudgePython();
+  if (!python.empty()) {
+    const std::string run = python + " " + script + " " + made->path();
     if (std::system(run.c_str()) == 0) dir = std::move(made);
-    break;
   }
   return dir.get();
 }
 
-#define REQUIRE_FIXTURES()                                               \
-  const TempDir* fixtures = Fixtures();                                  \
-  if (fixtures == nullptr) {                                             \
-    MESSAGE("skipped: python3 with h5py not found (fixtures not made)"); \
-    return;                                                              \
+#define REQUIRE_FIXTURES()                                                        \
+  const TempDir* fixtures = Fixtures();                                           \
+  if (fixtures == nullptr) {                                                      \
+    if (rescope::test::JudgesRequired()) FAIL("h5py fixtures not made");          \
+    MESSAGE("skipped: judge python with h5py not found (fixtures not made)");     \
+    return;                                                                       \
   }
 
 Checkpoint OpenFixture(const TempDir& dir, const std::string& name) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/tensor_store.h"
+#include "judge_python.h"
 
 namespace rescope::keras_test {
 

@@ -1,5 +1,5 @@
 // The Keras HDF5 writer: renames in real Keras 2 / Keras 3 files read back by rescope and,
-// independently, by h5py (python3-h5py, via popen); filters and chunking kept; TF bundle →
+// independently, by h5py (the judge python, via popen); filters and chunking kept; TF bundle →
 // HDF5 → TF bundle round trips keep every tensor's bytes.
 #include "formats/keras_h5/keras_h5_writer.h"
 
@@ -21,14 +21,8 @@ using namespace rescope::keras_test;
 
 namespace {
 
-// A python3 that has h5py ("" when none does).
-std::string PythonWithH5py() {
-  for (const char* py : {"python3", "/usr/bin/python3"}) {
-    const std::string cmd = std::string(py) + " -c 'import h5py, numpy' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) == 0) return py;
-  }
-  return "";
-}
+// The judge python, which has h5py ("" when it is missing).
+std::string PythonWithH5py() { return rescope::test::JudgePython(); }
 
 // Runs `script` (written to a file in `dir`) with h5py's python; returns its stdout.
 std::string RunPython(const TempDir& dir, const std::string& script) {
@@ -62,10 +56,7 @@ TensorStore Renamed(const Checkpoint& c, const std::map<std::string, std::string
 
 TEST_CASE("keras_h5_writer: renaming a Keras 2 full-model layer") {
   REQUIRE_REAL_DATA();
-  if (PythonWithH5py().empty()) {
-    MESSAGE("skipped: python3 with h5py not found");
-    return;
-  }
+  REQUIRE_JUDGE_PYTHON(python);
   TempDir dir("keras-write");
   const std::string src = kReal + "/hls4ml-keras2_13_1-prelu-full-model-h5/prelu.h5";
   auto in = OpenKerasH5(src);
@@ -112,10 +103,7 @@ print('root', sorted(b.attrs.keys()), b.attrs['keras_version'], mw.attrs['backen
 }
 
 TEST_CASE("keras_h5_writer: filters, chunking, fixed-length names and drops survive a rename") {
-  if (PythonWithH5py().empty()) {
-    MESSAGE("skipped: python3 with h5py not found");
-    return;
-  }
+  REQUIRE_JUDGE_PYTHON(python);
   TempDir dir("keras-write");
   const std::string src = dir.File("compressed.h5");
   // A Keras 2 weights-only file as Keras 2 writes it: fixed-length (numpy 'S') names.
@@ -153,12 +141,12 @@ f.close(); print('ok')
   const std::string report = RunPython(dir, R"(
 import h5py
 b = h5py.File(')" + out + R"(', 'r')
-print(list(b.attrs['layer_names']), b.attrs['layer_names'].dtype)
-print(list(b['fc'].attrs['weight_names']), b['fc'].attrs['weight_names'].dtype)
+print(b.attrs['layer_names'].tolist(), b.attrs['layer_names'].dtype)
+print(b['fc'].attrs['weight_names'].tolist(), b['fc'].attrs['weight_names'].dtype)
 print(b['gone'].attrs['weight_names'].dtype, b['gone'].attrs['weight_names'].shape, list(b['gone'].keys()))
 k = b['fc/fc/kernel:0']; w = b['other/other/w:0']
 print(k.compression, k.compression_opts, k.chunks, k[()].sum())
-print(w.compression, w.shuffle, w.chunks, w.attrs['note'], list(w[()]))
+print(w.compression, w.shuffle, w.chunks, w.attrs['note'], w[()].tolist())
 print(sorted(b.keys()), list(b['fc'].keys()))
 )");
   CHECK(report ==
@@ -172,10 +160,7 @@ print(sorted(b.keys()), list(b['fc'].keys()))
 
 TEST_CASE("keras_h5_writer: renaming a layer group in a Keras 3 .keras archive") {
   REQUIRE_REAL_DATA();
-  if (PythonWithH5py().empty()) {
-    MESSAGE("skipped: python3 with h5py not found");
-    return;
-  }
+  REQUIRE_JUDGE_PYTHON(python);
   TempDir dir("keras-write");
   const std::string src =
       kReal + "/keras3-nested-container-keras-zip/pre_pr22362_nested_container.keras";
@@ -254,10 +239,7 @@ TEST_CASE("keras_h5_writer: TF bundle -> HDF5 -> TF bundle keeps every tensor") 
 }
 
 TEST_CASE("keras_h5_writer: contiguous datasets of every fixed-size type are copied byte exact") {
-  if (PythonWithH5py().empty()) {
-    MESSAGE("skipped: python3 with h5py not found");
-    return;
-  }
+  REQUIRE_JUDGE_PYTHON(python);
   TempDir dir("keras-write");
   const std::string src = dir.File("types.h5");
   // Contiguous datasets take the raw-copy path; the variable-length strings and the never

@@ -2,6 +2,8 @@
 // directories, reading files, in-memory tensor stores and running the Python checker.
 #pragma once
 
+#include "judge_python.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -105,13 +107,16 @@ inline std::string TensorBytes(const TensorEntry& e) {
   return std::string(view->AsStringView());
 }
 
-// Runs tests/tools/safetensors_check.py on `files`; nullopt when python3 is not available.
+// Runs tests/tools/safetensors_check.py on `files` with the judge python; nullopt when it is
+// missing (a failure where judges are required).
 inline std::optional<std::string> RunPythonCheck(const std::vector<std::string>& files) {
-  if (std::system("python3 -c 'import json, struct, hashlib' >/dev/null 2>&1") != 0) {
+  const std::string& python = rescope::test::JudgePython();
+  if (python.empty()) {
+    if (rescope::test::JudgesRequired()) FAIL("judge python " RESCOPE_JUDGE_PYTHON " not found");
     return std::nullopt;
   }
   std::string cmd =
-      "python3 '" + std::string(RESCOPE_SOURCE_DIR) + "/tests/tools/safetensors_check.py'";
+      python + " '" + std::string(RESCOPE_SOURCE_DIR) + "/tests/tools/safetensors_check.py'";
   for (const std::string& f : files) cmd += " '" + f + "'";
   cmd += " 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");

@@ -3,9 +3,8 @@
 # converting, checked by independent readers: numpy's transpose of the untransformed tensor
 # (read from a plain safetensors conversion with json + struct) must equal what h5py reads
 # from the permuted HDF5 output and what the permuted safetensors output holds.
-PY=
-for p in python3 /usr/bin/python3; do "$p" -c 'import h5py, numpy' 2>/dev/null && { PY=$p; break; }; done
-[ -n "$PY" ] || { echo "skipped: python3 with h5py and numpy not found" >&2; exit 77; }
+"$PY" -c 'import h5py, numpy' 2>/dev/null ||
+  { echo "skipped: judge python ($PY) lacks h5py, numpy: scripts/make-judges-venv.sh" >&2; exit 77; }
 in=$REAL/mlperf-tiny-kws-keras-savedmodel
 $RESCOPE convert $in $TMP/plain.safetensors --rule 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE=k' --drop '*' >/dev/null &&
 $RESCOPE convert $in $TMP/oihw.safetensors --map tests/cli/convert/permute_numpy.json >/dev/null &&

@@ -1,10 +1,9 @@
 # needs: real
-# PyTorch files rescope writes are loaded by torch itself (Debian's python3-torch,
+# PyTorch files rescope writes are loaded by torch itself (the judge environment's,
 # torch.load(weights_only=True)) and compared with what torch reads from the originals:
 # tests/tools/torch_check.py says what each check is.
-PY=
-for p in python3 /usr/bin/python3; do "$p" -c 'import torch' 2>/dev/null && { PY=$p; break; }; done
-[ -n "$PY" ] || { echo "skipped: python3 with torch (python3-torch) not found" >&2; exit 77; }
+"$PY" -c 'import torch' 2>/dev/null ||
+  { echo "skipped: judge python ($PY) lacks torch: scripts/make-judges-venv.sh" >&2; exit 77; }
 T=$REAL/../torch
 $RESCOPE rename $T/dataparallel_state_dict.pt --map maps/dataparallel/strip-module.json -o $TMP/stripped.pt >/dev/null &&
 $RESCOPE rename $T/shared_and_views.pt --map tests/cli/convert/prefix_model.json -o $TMP/views.pt >/dev/null &&

@@ -3,10 +3,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <vector>
 
+#include "cli/command_help.h"
 #include "cli/commands.h"
+#include "cli/global_flags.h"
+#include "cli/usage_errors.h"
+#include "cli/version_text.h"
 
 namespace {
 
@@ -25,27 +31,61 @@ void OneValuePerOccurrence(CLI::App& app) {
 
 int main(int argc, char** argv) {
   using namespace rescope::cli;
+  // Under a file-size limit (ulimit -f) the kernel would kill the process with SIGXFSZ in
+  // the middle of a write, leaving temporaries behind; ignored, the write fails with EFBIG
+  // and the ordinary error path reports it and cleans up.
+  std::signal(SIGXFSZ, SIG_IGN);
+
   CLI::App app{"rescope: inspect, diff, rename and convert ML checkpoints without TensorFlow",
                "rescope"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rescope 0.1.0");
+  // A callback, so that the format libraries are asked for their versions only when
+  // --version is given, not at every start.
+  app.set_version_flag("-V,--version", [] {
+    std::string text = VersionText();
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  });
   int verbosity = 0;
   bool quiet = false;
+  std::string color = "auto";
   app.add_flag("-v,--verbose", verbosity, "More diagnostics on stderr (repeat for more)");
   app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+  app.add_option("--color", color, "Colour in terminal output: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.footer(
+      "\nRun `rescope help COMMAND` for a command's options and examples.\n"
+      "Global flags (-q, -v, --color) may appear anywhere. See rescope(1).");
 
-  std::vector<Command> commands = {AddLsCommand(app), AddInfoCommand(app), AddShowCommand(app),
-                                   AddVerifyCommand(app), AddRenameCommand(app),
-                                   AddDiffCommand(app),   AddCheckCommand(app),
-                                   AddConvertCommand(app)};
+  std::vector<Command> commands = {
+      AddLsCommand(app),     AddInfoCommand(app), AddShowCommand(app),  AddVerifyCommand(app),
+      AddRenameCommand(app), AddDiffCommand(app), AddCheckCommand(app), AddConvertCommand(app)};
+  for (const Command& c : commands) c.app->footer(CommandExamples(c.app->get_name()));
   OneValuePerOccurrence(app);
+
+  std::vector<std::string> args = HoistGlobalFlags(argc, argv);
+  if (auto early = HandleHelpAndUnknownCommands(app, args)) return *early;
+  std::vector<char*> parse_argv = {argv[0]};
+  for (std::string& a : args) parse_argv.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(parse_argv.size()), parse_argv.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitError;
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitError;
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitError;
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitError;  // CLI11 uses 100+; ours is 2 for usage errors
+    ReportParseError(app, args, e);
+    return kExitError;  // CLI11 uses 100+; ours is 2 for usage errors
   }
-  auto logger = spdlog::stderr_color_mt("rescope");
+  // NO_COLOR (no-color.org) turns colour off unless --color=always asks for it.
+  const char* no_color = std::getenv("NO_COLOR");
+  const spdlog::color_mode mode = color == "always" ? spdlog::color_mode::always
+                                  : color == "never" || (no_color != nullptr && *no_color != '\0')
+                                      ? spdlog::color_mode::never
+                                      : spdlog::color_mode::automatic;
+  auto logger = spdlog::stderr_color_mt("rescope", mode);
   logger->set_pattern("rescope: %l: %v");
   logger->set_level(quiet            ? spdlog::level::err
                     : verbosity >= 2 ? spdlog::level::trace

@@ -2,7 +2,11 @@
 #include "cli/cli_common.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+
+#include "formats/mapped_file.h"
+#include "formats/write_journal.h"
 
 namespace rescope::cli {
 
@@ -10,6 +14,19 @@ void PrintError(const std::string& message) { std::cerr << "rescope: error: " <<
 void PrintError(const Status& status) { PrintError(status.message()); }
 void PrintWarning(const std::string& message) {
   std::cerr << "rescope: warning: " << message << "\n";
+}
+
+void RecoverOutputDirectory(const std::string& output) {
+  if (output.empty()) return;
+  namespace fs = std::filesystem;
+  const std::string dir = IsDirectory(output) ? output
+                          : fs::path(output).has_parent_path()
+                              ? fs::path(output).parent_path().string()
+                              : ".";
+  RecoveryReport report;
+  const Status st = RecoverInterruptedWrites(dir, &report);
+  for (const std::string& note : report.notes) PrintWarning(note);
+  if (!st.ok()) PrintWarning(st.message());
 }
 
 std::optional<Checkpoint> OpenOrReport(const std::string& path, const OpenOptions& options) {

@@ -27,6 +27,11 @@ void PrintError(const std::string& message);
 void PrintError(const Status& status);
 void PrintWarning(const std::string& message);
 
+// Before a write to `output` (a file, prefix or directory): replays what a killed rescope
+// run left in its directory (formats/write_journal.h), with a warning for each, so that the
+// input, often in the same directory, is read in a consistent state.
+void RecoverOutputDirectory(const std::string& output);
+
 // Opens a checkpoint or prints the error; nullopt means "exit 2".
 std::optional<Checkpoint> OpenOrReport(const std::string& path, const OpenOptions& options);
 

@@ -120,8 +120,10 @@ Command AddCheckCommand(CLI::App& app) {
       ->required();
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
-  sub->add_option("--allow-missing", o->check.allow_missing, "Glob of expected names that may be missing");
-  sub->add_option("--ignore-unused", o->check.ignore_unused, "Glob of checkpoint names that may be unused");
+  sub->add_option("--allow-missing", o->check.allow_missing,
+                  "Glob of expected names that may be missing");
+  sub->add_option("--ignore-unused", o->check.ignore_unused,
+                  "Glob of checkpoint names that may be unused");
   sub->add_flag("--model-only", o->check.model_only,
                 "Set aside optimizer state, global_step, save_counter and the object graph");
   sub->add_option("--suggest-map", o->suggest_map,

@@ -61,6 +61,7 @@ int RunConvert(ConvertOptions& o) {
     PrintError(map.status());
     return kExitError;
   }
+  if (!o.dry_run) RecoverOutputDirectory(o.output);
   auto ckpt = OpenOrReport(o.input, o.open);
   if (!ckpt) return kExitError;
   PlanOptions plan_options;

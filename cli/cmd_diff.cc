@@ -45,9 +45,12 @@ int RunDiff(DiffCliOptions& o) {
     std::cout << FormatDiffText(report, t);
   }
   switch (report.Verdict()) {
-    case DiffVerdict::kSame: return kExitOk;
-    case DiffVerdict::kDifferent: return kExitProblems;
-    case DiffVerdict::kError: return kExitError;
+    case DiffVerdict::kSame:
+      return kExitOk;
+    case DiffVerdict::kDifferent:
+      return kExitProblems;
+    case DiffVerdict::kError:
+      return kExitError;
   }
   return kExitError;
 }
@@ -56,7 +59,8 @@ int RunDiff(DiffCliOptions& o) {
 
 Command AddDiffCommand(CLI::App& app) {
   auto o = std::make_shared<DiffCliOptions>();
-  CLI::App* sub = app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
+  CLI::App* sub =
+      app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
   sub->add_option("a", o->a, "First checkpoint (its names are mapped by --map/--rule)")->required();
   sub->add_option("b", o->b, "Second checkpoint")->required();
   AddOpenOptions(sub, o->open);
@@ -65,7 +69,8 @@ Command AddDiffCommand(CLI::App& app) {
   sub->add_option("--atol", o->diff.atol, "Absolute tolerance: |a-b| <= atol + rtol*|b|");
   sub->add_option("--rtol", o->diff.rtol, "Relative tolerance");
   sub->add_flag("--nan-equal", o->diff.nan_equal, "Treat NaN as equal to NaN");
-  sub->add_option("--filter", o->diff.filters, "Only compare names matching this glob (repeatable)");
+  sub->add_option("--filter", o->diff.filters,
+                  "Only compare names matching this glob (repeatable)");
   sub->add_flag("--all", o->all, "Also list identical entries");
   sub->add_flag("--json", o->json, "Print every entry as JSON");
   return {sub, [o] { return RunDiff(*o); }};

@@ -57,8 +57,8 @@ int RunInfo(const InfoOptions& o) {
     for (const auto& [k, v] : ckpt->properties) j["properties"][k] = v;
     j["files"] = nlohmann::ordered_json::array();
     for (const CheckpointFile& f : ckpt->files) {
-      j["files"].push_back({{"path", f.path}, {"role", f.role}, {"present", f.present},
-                            {"bytes", f.size}});
+      j["files"].push_back(
+          {{"path", f.path}, {"role", f.role}, {"present", f.present}, {"bytes", f.size}});
     }
     j["variables"] = tensors;
     j["metadata_entries"] = metadata;
@@ -68,8 +68,8 @@ int RunInfo(const InfoOptions& o) {
     j["bytes"] = bytes;
     j["variables_without_data"] = missing_data;
     for (const auto& [name, row] : dtypes) {
-      j["dtypes"][name] = {{"count", row.count}, {"parameters", row.parameters},
-                           {"bytes", row.bytes}};
+      j["dtypes"][name] = {
+          {"count", row.count}, {"parameters", row.parameters}, {"bytes", row.bytes}};
     }
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
@@ -102,7 +102,8 @@ int RunInfo(const InfoOptions& o) {
 
 Command AddInfoCommand(CLI::App& app) {
   auto o = std::make_shared<InfoOptions>();
-  CLI::App* sub = app.add_subcommand("info", "Summarize a checkpoint: format, files, counts, dtypes");
+  CLI::App* sub =
+      app.add_subcommand("info", "Summarize a checkpoint: format, files, counts, dtypes");
   sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
   AddOpenOptions(sub, o->open);
   sub->add_flag("--json", o->json, "Print JSON");

@@ -63,10 +63,11 @@ void PrintTable(const std::vector<const TensorEntry*>& rows, const TensorStore& 
     dtype_w = std::max(dtype_w, DTypeName(e->dtype).size());
     shape_w = std::max(shape_w, ShapeColumn(*e).size());
   }
-  std::cout << std::left << std::setw(static_cast<int>(name_w)) << "NAME" << "  "
-            << std::setw(static_cast<int>(dtype_w)) << "DTYPE" << "  "
-            << std::setw(static_cast<int>(shape_w)) << "SHAPE" << "  " << std::right
-            << std::setw(12) << "BYTES" << "\n";
+  std::cout << std::left << std::setw(static_cast<int>(name_w)) << "NAME"
+            << "  " << std::setw(static_cast<int>(dtype_w)) << "DTYPE"
+            << "  " << std::setw(static_cast<int>(shape_w)) << "SHAPE"
+            << "  " << std::right << std::setw(12) << "BYTES"
+            << "\n";
   for (const TensorEntry* e : rows) {
     std::cout << std::left << std::setw(static_cast<int>(name_w)) << DisplayName(e->name) << "  "
               << std::setw(static_cast<int>(dtype_w)) << DTypeName(e->dtype) << "  "
@@ -88,11 +89,12 @@ void PrintTree(const std::vector<const TensorEntry*>& rows, const TensorStore& s
     Accumulate(scopes[std::string(name)], store, *e);
   }
   std::cout << std::left << std::setw(48) << "SCOPE" << std::right << std::setw(8) << "VARS"
-            << std::setw(14) << "PARAMS" << std::setw(14) << "BYTES" << "\n";
+            << std::setw(14) << "PARAMS" << std::setw(14) << "BYTES"
+            << "\n";
   for (const auto& [scope, t] : scopes) {
     const bool leaf = scope.empty() || scope.back() != '/';
-    const std::string_view trimmed = leaf ? std::string_view(scope)
-                                          : std::string_view(scope).substr(0, scope.size() - 1);
+    const std::string_view trimmed =
+        leaf ? std::string_view(scope) : std::string_view(scope).substr(0, scope.size() - 1);
     const size_t depth = static_cast<size_t>(std::count(trimmed.begin(), trimmed.end(), '/'));
     const size_t last = trimmed.rfind('/');
     std::string label(depth * 2, ' ');
@@ -138,8 +140,10 @@ int RunLs(const LsOptions& o) {
   for (const TensorEntry* e : rows) Accumulate(totals, ckpt->store, *e);
   if (o.json) {
     nlohmann::ordered_json j = ListingJson(*ckpt, rows);
-    j["totals"] = {{"variables", totals.variables}, {"metadata", totals.metadata},
-                   {"parameters", totals.parameters}, {"bytes", totals.bytes}};
+    j["totals"] = {{"variables", totals.variables},
+                   {"metadata", totals.metadata},
+                   {"parameters", totals.parameters},
+                   {"bytes", totals.bytes}};
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
@@ -159,7 +163,8 @@ int RunLs(const LsOptions& o) {
 
 Command AddLsCommand(CLI::App& app) {
   auto o = std::make_shared<LsOptions>();
-  CLI::App* sub = app.add_subcommand("ls", "List the variables of a checkpoint (reads only its index)");
+  CLI::App* sub =
+      app.add_subcommand("ls", "List the variables of a checkpoint (reads only its index)");
   sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
   AddOpenOptions(sub, o->open);
   sub->add_option("--filter", o->filters, "Only names matching this glob (repeatable)");

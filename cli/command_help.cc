@@ -6,7 +6,7 @@
 namespace rescope::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kExamples = {{
     {"ls",
      "  rescope ls model.ckpt                      names, dtypes, shapes, sizes\n"
      "  rescope ls model.ckpt --tree               scopes with per-scope totals\n"
@@ -37,6 +37,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kExamples
      "  rescope convert model.ckpt model.safetensors\n"
      "  rescope convert model.ckpt out/pytorch_model.bin --max-shard-size 2GB\n"
      "  rescope convert model.h5 model.ckpt --to tf_bundle\n"},
+    {"recover",
+     "  rescope recover train_dir/                 after a killed `rename --in-place`\n"},
 }};
 
 }  // namespace

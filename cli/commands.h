@@ -13,5 +13,6 @@ Command AddRenameCommand(CLI::App& app);
 Command AddDiffCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
+Command AddRecoverCommand(CLI::App& app);
 
 }  // namespace rescope::cli

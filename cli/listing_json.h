@@ -11,6 +11,7 @@
 namespace rescope::cli {
 
 nlohmann::ordered_json EntryJson(const TensorStore& store, const TensorEntry& e);
-nlohmann::ordered_json ListingJson(const Checkpoint& ckpt, const std::vector<const TensorEntry*>& rows);
+nlohmann::ordered_json ListingJson(const Checkpoint& ckpt,
+                                   const std::vector<const TensorEntry*>& rows);
 
 }  // namespace rescope::cli

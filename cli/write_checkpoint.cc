@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/tensor_transform.h"
+#include "formats/atomic_output.h"
 #include "formats/keras_h5/keras_h5_writer.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
@@ -33,7 +34,8 @@ std::string BaseName(const std::string& prefix) {
 
 Status WriteStateFile(const std::string& dir, const std::string& base) {
   const std::string final_path = (fs::path(dir) / "checkpoint").string();
-  const std::string temp = final_path + ".rescope-tmp";
+  // Unique per process: two runs writing into one directory must not share a temporary.
+  const std::string temp = TempPathFor(final_path);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out << "model_checkpoint_path: \"" << base << "\"\n"

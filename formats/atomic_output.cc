@@ -2,6 +2,7 @@
 #include "formats/atomic_output.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <set>
 
 #include "formats/mapped_file.h"
+#include "formats/write_journal.h"
 
 namespace rescope {
 namespace {
@@ -31,10 +33,19 @@ std::string DirOf(const std::string& path) {
 }  // namespace
 
 std::string TempPathFor(const std::string& final_path) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), ".rescope-tmp-%016llx", static_cast<unsigned long long>(rng()));
-  return final_path + buf;
+  // The process id in the name lets a later run tell a killed run's leftovers from the
+  // files of a run still in progress (RecoverInterruptedWrites).
+  return final_path + ".rescope-tmp-" + NewWriteTag();
+}
+
+void PrepareOutputDirectory(const std::string& final_path) {
+  static std::set<std::string> done;
+  const std::string dir = DirOf(final_path);
+  if (!done.insert(dir).second) return;
+  RecoveryReport report;
+  const Status st = RecoverInterruptedWrites(dir, &report);
+  for (const std::string& note : report.notes) spdlog::warn("{}", note);
+  if (!st.ok()) spdlog::warn("{}", st.message());
 }
 
 OutputFile::~OutputFile() {
@@ -165,6 +176,7 @@ AtomicOutput::~AtomicOutput() {
 }
 
 Result<OutputFile*> AtomicOutput::Create(const std::string& final_path) {
+  PrepareOutputDirectory(final_path);
   const std::string temp = TempPathFor(final_path);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", temp);
@@ -175,6 +187,7 @@ Result<OutputFile*> AtomicOutput::Create(const std::string& final_path) {
 }
 
 Status AtomicOutput::Link(const std::string& existing, const std::string& final_path) {
+  PrepareOutputDirectory(final_path);
   const std::string temp = TempPathFor(final_path);
   if (::link(existing.c_str(), temp.c_str()) != 0)
     return Errno("cannot hard-link " + existing, temp);
@@ -187,21 +200,12 @@ Status AtomicOutput::Commit() {
   for (auto& f : files_) {
     if (f->fd_ >= 0) RESCOPE_RETURN_IF_ERROR(f->SyncAndClose());
   }
-  std::set<std::string> dirs;
-  for (size_t i = 0; i < order_.size(); ++i) {
-    if (::rename(order_[i].c_str(), finals_[i].c_str()) != 0) {
-      return Errno("cannot rename into place from " + order_[i], finals_[i]);
-    }
-    dirs.insert(DirOf(finals_[i]));
-  }
+  std::vector<FileSwap> swaps;
+  for (size_t i = 0; i < order_.size(); ++i) swaps.push_back({finals_[i], order_[i]});
+  // Several files go through the write journal, so that a crash between two renames never
+  // leaves new files beside old ones (or half of a fresh set); one file is one rename.
+  RESCOPE_RETURN_IF_ERROR(ReplaceFiles(swaps, NewWriteTag()));
   committed_ = true;
-  for (const std::string& d : dirs) {
-    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-  }
   return Status::Ok();
 }
 

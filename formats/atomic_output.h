@@ -62,6 +62,8 @@ class AtomicOutput {
   Status Link(const std::string& existing, const std::string& final_path);
   // fsyncs every file, renames them into place in creation order (callers create the
   // file that makes the output visible, e.g. a TF index, last), then fsyncs directories.
+  // Files that already exist are replaced through a write journal (write_journal.h): after
+  // a crash the target is the old set or the new one, never a mix.
   Status Commit();
 
  private:
@@ -71,7 +73,12 @@ class AtomicOutput {
   bool committed_ = false;
 };
 
-// Temporary path next to final_path, unique per call.
+// Temporary path next to final_path, unique per call: `<final>.rescope-tmp-<pid>-<id>`.
 std::string TempPathFor(const std::string& final_path);
+
+// Once per directory and process: replays journals and removes temporaries that killed
+// rescope runs left in the directory of `final_path` (write_journal.h), with a warning
+// naming each. Writers call it before creating files there.
+void PrepareOutputDirectory(const std::string& final_path);
 
 }  // namespace rescope

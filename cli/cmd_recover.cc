@@ -1,0 +1,40 @@
+// `rescope recover DIR`: replays what a killed rescope write left in DIR (write_journal.h):
+// an interrupted replacement is rolled back to the old checkpoint, or forward to the new
+// one when its switch had finished; leftover temporaries of dead runs are removed.
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "formats/mapped_file.h"
+#include "formats/write_journal.h"
+
+namespace rescope::cli {
+namespace {
+
+int RunRecover(const std::string& dir) {
+  if (!IsDirectory(dir)) {
+    PrintError(dir + ": not a directory (recover takes the directory a write went to)");
+    return kExitError;
+  }
+  RecoveryReport report;
+  const Status st = RecoverInterruptedWrites(dir, &report);
+  for (const std::string& note : report.notes) std::cout << note << "\n";
+  if (!st.ok()) {
+    PrintError(st);
+    return kExitError;
+  }
+  if (report.notes.empty()) std::cout << "nothing to recover in " << dir << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddRecoverCommand(CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand(
+      "recover", "Finish or roll back a rescope write that was killed, in one directory");
+  sub->add_option("directory", *dir, "Directory the interrupted write went to")->required();
+  return {sub, [dir] { return RunRecover(*dir); }};
+}
+
+}  // namespace rescope::cli

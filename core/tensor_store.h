@@ -133,6 +133,17 @@ struct CheckpointFile {
   uint64_t size = 0;
 };
 
+// A checksum a container stores over a region of a file rather than over one tensor: the
+// zip CRC-32 of a PyTorch storage record (several tensors may view one storage) or of a
+// `.keras` member. `verify` recomputes it.
+struct RegionChecksum {
+  std::string name;  // the record, e.g. "archive/data/0"
+  std::shared_ptr<const ByteSource> data;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  uint32_t crc32 = 0;  // the zip (IEEE 802.3) polynomial
+};
+
 struct Checkpoint {
   std::string format;          // "tf_bundle", "tf_v1", "keras_h5", "safetensors", ...
   std::string format_version;  // human text: "V2 (tensor bundle)", "Keras 2.13.1"
@@ -141,7 +152,8 @@ struct Checkpoint {
   std::vector<CheckpointFile> files;
   // Facts shown by `info`, in order: ("index compression", "snappy"), ...
   std::vector<std::pair<std::string, std::string>> properties;
-  bool object_based = false;   // TF2 object-graph checkpoint
+  std::vector<RegionChecksum> region_checksums;  // checked by `verify`
+  bool object_based = false;                     // TF2 object-graph checkpoint
   std::shared_ptr<const FormatState> state;
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "formats/pytorch/torch_zip.h"
 #include "formats/tf_bundle/tensor_checksum.h"
 
 namespace rescope {
@@ -13,6 +14,22 @@ struct Range {
   uint64_t begin, end;
   const std::string* name;
 };
+
+// CRC-32 of [offset, offset + size) of `source`, streamed in windows so that a large
+// storage never sits in memory whole.
+Result<uint32_t> StreamCrc32(const ByteSource& source, uint64_t offset, uint64_t size) {
+  constexpr uint64_t kWindow = 8 << 20;
+  std::vector<uint8_t> scratch;
+  uint32_t crc = 0;
+  for (uint64_t done = 0; done < size;) {
+    const uint64_t n = std::min(kWindow, size - done);
+    RESCOPE_ASSIGN_OR_RETURN(ByteView view, source.ReadStreaming(offset + done, n, scratch));
+    crc = pytorch::Crc32(crc, view.data, view.size);
+    source.Release(offset + done, n);
+    done += n;
+  }
+  return crc;
+}
 
 }  // namespace
 
@@ -50,7 +67,8 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
            ")");
       continue;
     }
-    if (e.byte_size > 0) ranges[e.data.get()].push_back({e.data_offset, e.data_offset + e.byte_size, &name});
+    if (e.byte_size > 0)
+      ranges[e.data.get()].push_back({e.data_offset, e.data_offset + e.byte_size, &name});
     if (e.stored_crc32c) {
       ++report.checksummed;
       auto crc = tfbundle::ComputeTensorChecksum(e);
@@ -62,6 +80,22 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
                       *e.stored_crc32c, *crc);
         fail(e.Where() + ": " + buf);
       }
+    }
+  }
+  for (const RegionChecksum& region : ckpt.region_checksums) {
+    ++report.regions_checked;
+    auto crc = region.data ? StreamCrc32(*region.data, region.offset, region.size)
+                           : Result<uint32_t>(Status::NotFound("no data"));
+    if (!crc.ok()) {
+      ++report.regions_failed;
+      report.failures.push_back({region.name, crc.status().message()});
+    } else if (*crc != region.crc32) {
+      ++report.regions_failed;
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), "zip CRC-32 mismatch (stored 0x%08x, computed 0x%08x)",
+                    region.crc32, *crc);
+      report.failures.push_back(
+          {region.name, region.data->name() + " @" + Hex(region.offset) + ": " + buf});
     }
   }
   for (auto& [source, list] : ranges) {

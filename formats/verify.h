@@ -18,6 +18,8 @@ struct VerifyFailure {
 struct VerifyReport {
   uint64_t checked = 0;
   uint64_t checksummed = 0;
+  uint64_t regions_checked = 0;  // container checksums (zip CRC-32 of records) recomputed
+  uint64_t regions_failed = 0;
   uint64_t failed_entries = 0;
   std::vector<VerifyFailure> failures;  // entry failures, then whole-file problems
 };

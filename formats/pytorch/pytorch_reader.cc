@@ -7,8 +7,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "formats/mapped_file.h"
 #include "core/strided_source.h"
+#include "formats/mapped_file.h"
 #include "formats/pytorch/torch_zip.h"
 
 namespace rescope::pytorch {
@@ -338,6 +338,13 @@ Checkpoint OpenZip(std::shared_ptr<const ByteSource> source, ByteView bytes,
   Checkpoint ckpt;
   ckpt.format = "pytorch_zip";
   ckpt.path = file;
+  // torch stores every record uncompressed with its CRC-32: the only checksum a PyTorch
+  // file carries, over whole storages (verify recomputes them).
+  for (const ZipRecord& rec : dir.records) {
+    if (rec.method == 0) {
+      ckpt.region_checksums.push_back({rec.name, source, rec.data_offset, rec.size, rec.crc32});
+    }
+  }
   auto state = NewState(file);
   state->archive = dir.archive;
   for (const ZipRecord& rec : dir.records)

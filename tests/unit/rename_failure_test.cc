@@ -18,6 +18,7 @@
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/crc32c.h"
 #include "formats/verify.h"
+#include "formats/write_journal.h"
 #include "rename_test_util.h"
 
 using namespace rescope;
@@ -111,6 +112,11 @@ struct Outcome {
 // checkpoint holding `expected_names`.
 Outcome Inspect(const std::string& dir, const std::vector<std::string>& expected_names) {
   Outcome o;
+  // What the next rescope run into `dir` does first (and what readers insist on): replay
+  // the write journal of a killed run, which rolls a half-switched output back.
+  RecoveryReport recovery;
+  const Status recovered = RecoverInterruptedWrites(dir, &recovery);
+  CHECK_MESSAGE(recovered.ok(), recovered.message());
   bool index = false, data = false;
   for (const std::string& f : ListDir(dir)) {
     if (f.find(".rescope-tmp-") != std::string::npos) {

@@ -20,6 +20,7 @@ struct DiffCliOptions {
   DiffOptions diff;
   bool json = false;
   bool all = false;
+  bool nan_equal = false;  // accepted for old scripts: NaN == NaN is the only rule now
 };
 
 int RunDiff(DiffCliOptions& o) {
@@ -45,9 +46,12 @@ int RunDiff(DiffCliOptions& o) {
     std::cout << FormatDiffText(report, t);
   }
   switch (report.Verdict()) {
-    case DiffVerdict::kSame: return kExitOk;
-    case DiffVerdict::kDifferent: return kExitProblems;
-    case DiffVerdict::kError: return kExitError;
+    case DiffVerdict::kSame:
+      return kExitOk;
+    case DiffVerdict::kDifferent:
+      return kExitProblems;
+    case DiffVerdict::kError:
+      return kExitError;
   }
   return kExitError;
 }
@@ -56,7 +60,8 @@ int RunDiff(DiffCliOptions& o) {
 
 Command AddDiffCommand(CLI::App& app) {
   auto o = std::make_shared<DiffCliOptions>();
-  CLI::App* sub = app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
+  CLI::App* sub =
+      app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
   sub->add_option("a", o->a, "First checkpoint (its names are mapped by --map/--rule)")->required();
   sub->add_option("b", o->b, "Second checkpoint")->required();
   AddOpenOptions(sub, o->open);
@@ -64,8 +69,10 @@ Command AddDiffCommand(CLI::App& app) {
   sub->add_flag("--values", o->diff.values, "Compare tensor contents (streamed)");
   sub->add_option("--atol", o->diff.atol, "Absolute tolerance: |a-b| <= atol + rtol*|b|");
   sub->add_option("--rtol", o->diff.rtol, "Relative tolerance");
-  sub->add_flag("--nan-equal", o->diff.nan_equal, "Treat NaN as equal to NaN");
-  sub->add_option("--filter", o->diff.filters, "Only compare names matching this glob (repeatable)");
+  sub->add_flag("--nan-equal", o->nan_equal,
+                "Accepted for compatibility: a NaN always equals a NaN at the same position");
+  sub->add_option("--filter", o->diff.filters,
+                  "Only compare names matching this glob (repeatable)");
   sub->add_flag("--all", o->all, "Also list identical entries");
   sub->add_flag("--json", o->json, "Print every entry as JSON");
   return {sub, [o] { return RunDiff(*o); }};

@@ -27,6 +27,15 @@ std::string Number(double v) {
   return buf;
 }
 
+// NaN and infinities are left out of min/max/mean/std; say so whenever there are any,
+// so a NaN-poisoned tensor never reads as healthy.
+std::string SkippedNote(const TensorStats& s) {
+  if (s.nan_count == 0 && s.inf_count == 0) return "";
+  return "min, max, mean and std are over the " + std::to_string(s.finite_count) +
+         " finite elements; " + std::to_string(s.nan_count) + " NaN and " +
+         std::to_string(s.inf_count) + " infinite left out";
+}
+
 void PrintStats(const TensorStats& s) {
   std::cout << "count: " << s.count << "\n"
             << "min:   " << Number(s.min) << "\n"
@@ -36,12 +45,16 @@ void PrintStats(const TensorStats& s) {
             << "nan:   " << s.nan_count << "\n"
             << "inf:   " << s.inf_count << "\n"
             << "zeros: " << s.zero_count << "\n";
+  if (const std::string note = SkippedNote(s); !note.empty())
+    std::cout << "note:  " << note << "\n";
 }
 
 nlohmann::json StatsJson(const TensorStats& s) {
-  return {{"count", s.count}, {"finite", s.finite_count}, {"min", s.min},   {"max", s.max},
-          {"mean", s.mean},   {"std", s.std},             {"nan", s.nan_count},
-          {"inf", s.inf_count}, {"zeros", s.zero_count}};
+  nlohmann::json j = {{"count", s.count},   {"finite", s.finite_count}, {"min", s.min},
+                      {"max", s.max},       {"mean", s.mean},           {"std", s.std},
+                      {"nan", s.nan_count}, {"inf", s.inf_count},       {"zeros", s.zero_count}};
+  if (const std::string note = SkippedNote(s); !note.empty()) j["note"] = note;
+  return j;
 }
 
 const TensorEntry* FindOrSuggest(const TensorStore& store, const std::string& name) {
@@ -52,7 +65,8 @@ const TensorEntry* FindOrSuggest(const TensorStore& store, const std::string& na
   if (!close.empty()) {
     msg += "; did you mean ";
     for (size_t i = 0; i < close.size(); ++i) {
-      msg += (i ? (i + 1 == close.size() ? " or \"" : ", \"") : "\"") + DisplayName(close[i]) + "\"";
+      msg +=
+          (i ? (i + 1 == close.size() ? " or \"" : ", \"") : "\"") + DisplayName(close[i]) + "\"";
     }
     msg += "?";
   }
@@ -99,8 +113,8 @@ int RunShow(const ShowOptions& o) {
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
-  std::cout << DisplayName(e->name) << "  " << DTypeName(e->dtype) << " "
-            << ShapeToString(e->shape) << "\n";
+  std::cout << DisplayName(e->name) << "  " << DTypeName(e->dtype) << " " << ShapeToString(e->shape)
+            << "\n";
   if (o.stats) {
     auto stats = ComputeStats(*e);
     if (!stats.ok()) {
@@ -125,13 +139,15 @@ int RunShow(const ShowOptions& o) {
 
 Command AddShowCommand(CLI::App& app) {
   auto o = std::make_shared<ShowOptions>();
-  CLI::App* sub = app.add_subcommand("show", "Print a tensor's values (numpy style), statistics or JSON");
+  CLI::App* sub =
+      app.add_subcommand("show", "Print a tensor's values (numpy style), statistics or JSON");
   sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
   sub->add_option("name", o->name, "Tensor name")->required();
   AddOpenOptions(sub, o->open);
   sub->add_flag("--full", o->full, "Print every element (no ... summary)");
   sub->add_flag("--stats", o->stats, "Print min, max, mean, std, NaN/Inf/zero counts");
-  sub->add_flag("--json", o->json, "Print {name, dtype, shape, values} with values flat, row-major");
+  sub->add_flag("--json", o->json,
+                "Print {name, dtype, shape, values} with values flat, row-major");
   return {sub, [o] { return RunShow(*o); }};
 }
 

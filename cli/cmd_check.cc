@@ -103,6 +103,12 @@ int RunCheck(const CheckCliOptions& o) {
     if (suggest) {
       std::cout << "suggested map written to " << o.suggest_map << " (review it before use):\n"
                 << FormatSuggestText(*suggest);
+      if (!suggest->unresolved.empty()) {
+        // The draft is refused by --map until a person settles these (core/suggest_map.h).
+        std::cout << suggest->unresolved.size()
+                  << " unresolved: write rules for them (or decide they need none) and empty "
+                     "\"unresolved\"; --map refuses the file until then\n";
+      }
     }
   }
   return report.Compatible() ? kExitOk : kExitProblems;
@@ -120,8 +126,10 @@ Command AddCheckCommand(CLI::App& app) {
       ->required();
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
-  sub->add_option("--allow-missing", o->check.allow_missing, "Glob of expected names that may be missing");
-  sub->add_option("--ignore-unused", o->check.ignore_unused, "Glob of checkpoint names that may be unused");
+  sub->add_option("--allow-missing", o->check.allow_missing,
+                  "Glob of expected names that may be missing");
+  sub->add_option("--ignore-unused", o->check.ignore_unused,
+                  "Glob of checkpoint names that may be unused");
   sub->add_flag("--model-only", o->check.model_only,
                 "Set aside optimizer state, global_step, save_counter and the object graph");
   sub->add_option("--suggest-map", o->suggest_map,

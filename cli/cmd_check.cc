@@ -103,6 +103,12 @@ int RunCheck(const CheckCliOptions& o) {
     if (suggest) {
       std::cout << "suggested map written to " << o.suggest_map << " (review it before use):\n"
                 << FormatSuggestText(*suggest);
+      if (!suggest->unresolved.empty()) {
+        // The draft is refused by --map until a person settles these (core/suggest_map.h).
+        std::cout << suggest->unresolved.size()
+                  << " unresolved: write rules for them (or decide they need none) and empty "
+                     "\"unresolved\"; --map refuses the file until then\n";
+      }
     }
   }
   return report.Compatible() ? kExitOk : kExitProblems;

@@ -20,6 +20,7 @@ struct DiffCliOptions {
   DiffOptions diff;
   bool json = false;
   bool all = false;
+  bool nan_equal = false;  // accepted for old scripts: NaN == NaN is the only rule now
 };
 
 int RunDiff(DiffCliOptions& o) {
@@ -68,7 +69,8 @@ Command AddDiffCommand(CLI::App& app) {
   sub->add_flag("--values", o->diff.values, "Compare tensor contents (streamed)");
   sub->add_option("--atol", o->diff.atol, "Absolute tolerance: |a-b| <= atol + rtol*|b|");
   sub->add_option("--rtol", o->diff.rtol, "Relative tolerance");
-  sub->add_flag("--nan-equal", o->diff.nan_equal, "Treat NaN as equal to NaN");
+  sub->add_flag("--nan-equal", o->nan_equal,
+                "Accepted for compatibility: a NaN always equals a NaN at the same position");
   sub->add_option("--filter", o->diff.filters,
                   "Only compare names matching this glob (repeatable)");
   sub->add_flag("--all", o->all, "Also list identical entries");

@@ -27,6 +27,15 @@ std::string Number(double v) {
   return buf;
 }
 
+// NaN and infinities are left out of min/max/mean/std; say so whenever there are any,
+// so a NaN-poisoned tensor never reads as healthy.
+std::string SkippedNote(const TensorStats& s) {
+  if (s.nan_count == 0 && s.inf_count == 0) return "";
+  return "min, max, mean and std are over the " + std::to_string(s.finite_count) +
+         " finite elements; " + std::to_string(s.nan_count) + " NaN and " +
+         std::to_string(s.inf_count) + " infinite left out";
+}
+
 void PrintStats(const TensorStats& s) {
   std::cout << "count: " << s.count << "\n"
             << "min:   " << Number(s.min) << "\n"
@@ -36,12 +45,16 @@ void PrintStats(const TensorStats& s) {
             << "nan:   " << s.nan_count << "\n"
             << "inf:   " << s.inf_count << "\n"
             << "zeros: " << s.zero_count << "\n";
+  if (const std::string note = SkippedNote(s); !note.empty())
+    std::cout << "note:  " << note << "\n";
 }
 
 nlohmann::json StatsJson(const TensorStats& s) {
-  return {{"count", s.count},   {"finite", s.finite_count}, {"min", s.min},
-          {"max", s.max},       {"mean", s.mean},           {"std", s.std},
-          {"nan", s.nan_count}, {"inf", s.inf_count},       {"zeros", s.zero_count}};
+  nlohmann::json j = {{"count", s.count},   {"finite", s.finite_count}, {"min", s.min},
+                      {"max", s.max},       {"mean", s.mean},           {"std", s.std},
+                      {"nan", s.nan_count}, {"inf", s.inf_count},       {"zeros", s.zero_count}};
+  if (const std::string note = SkippedNote(s); !note.empty()) j["note"] = note;
+  return j;
 }
 
 const TensorEntry* FindOrSuggest(const TensorStore& store, const std::string& name) {

@@ -117,19 +117,22 @@ std::string FormatCheckText(const CheckReport& report, const CheckTextOptions& o
 std::string FormatSuggestText(const SuggestReport& report) {
   std::string out;
   for (const SuggestedRule& r : report.rules) {
-    out += std::string(r.is_scope ? "scope " : "name ") + r.from + " -> " + r.to + "\n";
+    out += std::string(r.is_scope ? "scope " : "name ") + r.from + " -> " + r.to;
+    if (r.transpose) out += " (transpose)";
+    if (r.weak) out += "  [weak: " + r.why.substr(r.why.starts_with("weak: ") ? 6 : 0) + "]";
+    out += "\n";
   }
   for (const UnresolvedTarget& u : report.unresolved) {
     out += "unresolved " + u.to + ": ";
     if (u.candidates.empty()) {
-      out += "no candidate\n";
+      out += "no candidate (" + u.why + ")\n";
       continue;
     }
     out += "candidates ";
     for (size_t k = 0; k < u.candidates.size(); ++k) {
       out += (k ? ", " : "") + u.candidates[k];
     }
-    out += "\n";
+    out += " (" + u.why + ")\n";
   }
   return out;
 }

@@ -26,8 +26,9 @@ struct CheckTextOptions {
 nlohmann::json ToJson(const CheckReport& report);
 std::string FormatCheckText(const CheckReport& report, const CheckTextOptions& options = {});
 
-// One line per rule ("scope model_1 -> model_3", "name a -> b"), then
-// "unresolved x: candidates p, q" / "unresolved x: no candidate".
+// One line per rule ("scope model_1 -> model_3", "name a -> b (transpose)"; weak rules
+// end in "  [weak: <why>]"), then "unresolved x: candidates p, q (<why>)" /
+// "unresolved x: no candidate (<why>)".
 std::string FormatSuggestText(const SuggestReport& report);
 
 }  // namespace rescope

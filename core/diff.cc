@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <tuple>
 #include <type_traits>
 
@@ -67,7 +68,7 @@ Status CompareFloats(ElementReader& ra, ElementReader& rb, const DiffOptions& o,
       if (x == y) continue;
       bool equal;
       if (std::isnan(x) || std::isnan(y)) {
-        equal = o.nan_equal && std::isnan(x) && std::isnan(y);
+        equal = std::isnan(x) && std::isnan(y);  // the one NaN rule, see diff.h
       } else if (std::isinf(x) || std::isinf(y)) {
         equal = x == y;
       } else {
@@ -106,7 +107,11 @@ Status CompareComplex(ElementReader& ra, ElementReader& rb, const DiffOptions& o
       const bool nan_y = std::isnan(yr) || std::isnan(yi);
       bool equal;
       if (nan_x || nan_y) {
-        equal = o.nan_equal && nan_x && nan_y;
+        // Part by part: NaN matches NaN, anything else must be the same value.
+        const auto same = [](double p, double q) {
+          return (std::isnan(p) && std::isnan(q)) || p == q;
+        };
+        equal = same(xr, yr) && same(xi, yi);
       } else if (std::isinf(xr) || std::isinf(xi) || std::isinf(yr) || std::isinf(yi)) {
         equal = xr == yr && xi == yi;
       } else {
@@ -221,6 +226,10 @@ void CompareMetadata(const TensorEntry& a, const TensorEntry& b, const DiffOptio
                                       : "partitioned; values compared per slice";
   } else if (!options.values) {
     e.category = DiffCategory::kUnchecked;
+    if (a.stored_crc32c && b.stored_crc32c && *a.stored_crc32c != *b.stored_crc32c) {
+      e.category = DiffCategory::kValuesDiffer;
+      e.evidence = "checksum";
+    }
   } else {
     Result<ValueComparison> cmp = CompareValues(a, b, options);
     if (!cmp.ok()) {
@@ -236,6 +245,56 @@ void CompareMetadata(const TensorEntry& a, const TensorEntry& b, const DiffOptio
   }
 }
 
+// What makes two one-sided entries the same tensor under two names.
+using RenameKey = std::tuple<uint32_t, DType, std::vector<int64_t>>;
+
+std::optional<RenameKey> KeyOf(const TensorEntry& e) {
+  if (!e.stored_crc32c || e.kind != EntryKind::kTensor) return std::nullopt;
+  return RenameKey{*e.stored_crc32c, e.dtype, e.shape};
+}
+
+// Pairs only-in-A and only-in-B entries whose checksum, dtype and shape agree and are
+// unique to them (see diff.h), replacing each pair by one kRenamed entry.
+void DetectRenames(const TensorStore& a, const TensorStore& b, const DiffOptions& options,
+                   DiffReport& report) {
+  std::map<RenameKey, std::pair<std::vector<size_t>, std::vector<size_t>>> groups;
+  for (size_t i = 0; i < report.entries.size(); ++i) {
+    const DiffEntry& e = report.entries[i];
+    if (e.category == DiffCategory::kOnlyInA) {
+      if (const auto key = KeyOf(*a.Find(e.name))) groups[*key].first.push_back(i);
+    } else if (e.category == DiffCategory::kOnlyInB) {
+      if (const auto key = KeyOf(*b.Find(e.name))) groups[*key].second.push_back(i);
+    }
+  }
+  std::vector<bool> drop(report.entries.size(), false);
+  for (const auto& [key, sides] : groups) {
+    if (sides.first.size() != 1 || sides.second.size() != 1) continue;
+    DiffEntry& ea = report.entries[sides.first[0]];
+    const DiffEntry& eb = report.entries[sides.second[0]];
+    std::string evidence = "checksum";
+    if (options.values) {
+      // Equal checksums are only a hint: with --values the bytes decide.
+      Result<ValueComparison> cmp = CompareValues(*a.Find(ea.name), *b.Find(eb.name), options);
+      if (!cmp.ok() || !cmp->bytes_identical) continue;
+      ea.values = std::move(cmp).value();
+      evidence = "bytes";
+    }
+    ea.category = DiffCategory::kRenamed;
+    ea.renamed_to = eb.name;
+    ea.in_b = true;
+    ea.dtype_b = eb.dtype_b;
+    ea.shape_b = eb.shape_b;
+    ea.crc_b = eb.crc_b;
+    ea.evidence = evidence;
+    drop[sides.second[0]] = true;
+  }
+  std::vector<DiffEntry> kept;
+  for (size_t i = 0; i < report.entries.size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move(report.entries[i]));
+  }
+  report.entries = std::move(kept);
+}
+
 }  // namespace
 
 std::string_view DiffCategoryName(DiffCategory category) {
@@ -244,6 +303,8 @@ std::string_view DiffCategoryName(DiffCategory category) {
       return "only_in_a";
     case DiffCategory::kOnlyInB:
       return "only_in_b";
+    case DiffCategory::kRenamed:
+      return "renamed";
     case DiffCategory::kDTypeDiffers:
       return "dtype_differs";
     case DiffCategory::kShapeDiffers:
@@ -267,8 +328,8 @@ size_t DiffReport::Count(DiffCategory category) const {
 
 DiffVerdict DiffReport::Verdict() const {
   for (DiffCategory c :
-       {DiffCategory::kOnlyInA, DiffCategory::kOnlyInB, DiffCategory::kDTypeDiffers,
-        DiffCategory::kShapeDiffers, DiffCategory::kValuesDiffer}) {
+       {DiffCategory::kOnlyInA, DiffCategory::kOnlyInB, DiffCategory::kRenamed,
+        DiffCategory::kDTypeDiffers, DiffCategory::kShapeDiffers, DiffCategory::kValuesDiffer}) {
     if (Count(c) > 0) return DiffVerdict::kDifferent;
   }
   return Count(DiffCategory::kError) > 0 ? DiffVerdict::kError : DiffVerdict::kSame;
@@ -318,8 +379,8 @@ DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOpti
     e.name = name;
     e.in_a = ea != nullptr;
     e.in_b = eb != nullptr;
-    if (ea) e.dtype_a = ea->dtype, e.shape_a = ea->shape;
-    if (eb) e.dtype_b = eb->dtype, e.shape_b = eb->shape;
+    if (ea) e.dtype_a = ea->dtype, e.shape_a = ea->shape, e.crc_a = ea->stored_crc32c;
+    if (eb) e.dtype_b = eb->dtype, e.shape_b = eb->shape, e.crc_b = eb->stored_crc32c;
     if (!eb) {
       e.category = DiffCategory::kOnlyInA;
     } else if (!ea) {
@@ -329,6 +390,7 @@ DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOpti
     }
     report.entries.push_back(std::move(e));
   }
+  DetectRenames(a, b, options, report);
   return report;
 }
 

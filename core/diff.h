@@ -7,14 +7,26 @@
 //     variable itself has no bytes and is reported kUnchecked with a detail.
 //   * dtype is compared before shape; an entry whose dtype differs is kDTypeDiffers even
 //     if its shape differs too (both are in the entry).
-//   * Without options.values, entries equal in dtype and shape are kUnchecked.
+//   * Without options.values, entries equal in dtype and shape are kUnchecked, unless
+//     both sides store a checksum of their bytes (TF bundles' CRC32C) and the checksums
+//     differ: then the bytes differ for certain, and the entry is kValuesDiffer with
+//     evidence "checksum" (its values were not decoded: -0.0 vs 0.0 or NaN payloads also
+//     change bytes; --values compares elements).
+//   * Renames, as git detects them: an entry only in A and one only in B with equal
+//     dtype, shape and stored checksum, where no other one-sided entry shares that
+//     checksum, dtype and shape, become one kRenamed entry (name = A's name, renamed_to =
+//     B's). With options.values the bytes are compared too (evidence "bytes"); without,
+//     the checksum is the evidence ("checksum"). Ambiguous groups (several zero-filled
+//     slots with one checksum) stay only-in-A / only-in-B.
 //   * With values: equal bytes make an entry kIdentical without decoding (different
 //     stored CRC32Cs prove the bytes differ and skip the byte comparison; equal CRCs are
 //     only a hint, the bytes are compared in windows). Otherwise the elements are compared:
 //       floats:  equal when |a - b| <= atol + rtol * |b| (numpy.isclose); -0.0 == 0.0;
-//                NaN equals NaN only with nan_equal; an infinity equals only the same
-//                infinity;
-//       complex: the same with complex magnitudes; NaN if either part is NaN;
+//                a NaN equals a NaN at the same position (any payload or sign) and
+//                nothing else — the same rule equal bytes imply, so a tensor is identical
+//                to itself whether or not other elements differ; an infinity equals only
+//                the same infinity;
+//       complex: the same with complex magnitudes; an element is NaN if either part is;
 //       integers, bool, strings: exact (int64/uint64 compared as integers, never
 //                through double); tolerances do not apply.
 //     An entry none of whose elements differ is kIdentical (values->bytes_identical
@@ -40,7 +52,6 @@ struct DiffOptions {
   bool values = false;  // compare element values, not only names/dtypes/shapes
   double atol = 0;
   double rtol = 0;
-  bool nan_equal = false;
   // Globs (core/name_glob.h); when non-empty only names matching one are compared.
   std::vector<std::string> filters;
 };
@@ -48,6 +59,7 @@ struct DiffOptions {
 enum class DiffCategory {
   kOnlyInA,
   kOnlyInB,
+  kRenamed,
   kDTypeDiffers,
   kShapeDiffers,
   kValuesDiffer,
@@ -56,11 +68,11 @@ enum class DiffCategory {
   kUnchecked,
 };
 inline constexpr DiffCategory kAllDiffCategories[] = {
-    DiffCategory::kOnlyInA,      DiffCategory::kOnlyInB,      DiffCategory::kDTypeDiffers,
-    DiffCategory::kShapeDiffers, DiffCategory::kValuesDiffer, DiffCategory::kError,
-    DiffCategory::kIdentical,    DiffCategory::kUnchecked};
+    DiffCategory::kOnlyInA,      DiffCategory::kOnlyInB,      DiffCategory::kRenamed,
+    DiffCategory::kDTypeDiffers, DiffCategory::kShapeDiffers, DiffCategory::kValuesDiffer,
+    DiffCategory::kError,        DiffCategory::kIdentical,    DiffCategory::kUnchecked};
 
-// "only_in_a", "only_in_b", "dtype_differs", "shape_differs", "values_differ", "error",
+// "only_in_a", "only_in_b", "renamed", "dtype_differs", "shape_differs", "values_differ", "error",
 // "identical", "unchecked".
 std::string_view DiffCategoryName(DiffCategory category);
 
@@ -96,6 +108,11 @@ struct DiffEntry {
   std::vector<int64_t> shape_b;
   std::optional<ValueComparison> values;  // set when values were compared
   std::string detail;                     // kError message, or a note (partitioned)
+  std::string renamed_to;                 // kRenamed: the name in B (`name` is A's)
+  // How a difference or rename without decoded values is known: "checksum" (stored
+  // CRC32Cs), "bytes" (the bytes were compared); empty otherwise.
+  std::string evidence;
+  std::optional<uint32_t> crc_a, crc_b;  // stored checksums, when both sides have one
 };
 
 enum class DiffVerdict { kSame, kDifferent, kError };
@@ -105,7 +122,7 @@ struct DiffReport {
   std::vector<DiffEntry> entries;  // sorted by name
 
   size_t Count(DiffCategory category) const;
-  // kDifferent when any entry is only on one side or differs; otherwise kError when an
+  // kDifferent when any entry is only on one side, renamed or differs; otherwise kError when an
   // entry could not be compared; otherwise kSame.
   DiffVerdict Verdict() const;
 };

@@ -15,6 +15,8 @@ std::string_view Label(DiffCategory c) {
       return "only in A";
     case DiffCategory::kOnlyInB:
       return "only in B";
+    case DiffCategory::kRenamed:
+      return "renamed";
     case DiffCategory::kDTypeDiffers:
       return "dtype differs";
     case DiffCategory::kShapeDiffers:
@@ -74,9 +76,18 @@ std::string ValuesLine(const ValueComparison& v) {
   return out;
 }
 
+std::string Crc(uint32_t crc) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", crc);
+  return buf;
+}
+
 std::string EntryLine(const DiffEntry& e) {
   std::string line = "  " + e.name + "  ";
   switch (e.category) {
+    case DiffCategory::kRenamed:
+      return "  " + e.name + " -> " + e.renamed_to + "  " + Side(e.dtype_a, e.shape_a) +
+             (e.evidence == "bytes" ? " (same bytes)" : " (same checksum)");
     case DiffCategory::kOnlyInA:
       return line + Side(e.dtype_a, e.shape_a);
     case DiffCategory::kOnlyInB:
@@ -88,7 +99,9 @@ std::string EntryLine(const DiffEntry& e) {
       break;
   }
   line += Side(e.dtype_a, e.shape_a);
-  if (e.category == DiffCategory::kValuesDiffer && e.values && e.values->decoded) {
+  if (e.category == DiffCategory::kValuesDiffer && e.evidence == "checksum" && e.crc_a && e.crc_b) {
+    line += ": stored checksums differ (" + Crc(*e.crc_a) + " vs " + Crc(*e.crc_b) + ")";
+  } else if (e.category == DiffCategory::kValuesDiffer && e.values && e.values->decoded) {
     line += ": " + ValuesLine(*e.values);
   } else if (e.category == DiffCategory::kIdentical && e.values && !e.values->bytes_identical) {
     line += ": equal values, different bytes";
@@ -105,6 +118,7 @@ std::string VerdictLine(const DiffReport& report) {
     if (n == 0) continue;
     line += std::string(first ? " " : ", ") + std::to_string(n) + " " + std::string(Label(c));
     if (c == DiffCategory::kError && n > 1) line += "s";
+    if (c == DiffCategory::kValuesDiffer && !report.options.values) line += " (checksum)";
     first = false;
   }
   if (first) line += " no tensors compared";
@@ -135,7 +149,7 @@ nlohmann::json ToJson(const DiffReport& report) {
   j["options"] = {{"values", o.values},
                   {"atol", o.atol},
                   {"rtol", o.rtol},
-                  {"nan_equal", o.nan_equal},
+                  {"nan", "NaN equals NaN at the same position"},
                   {"filters", o.filters}};
   nlohmann::json counts = nlohmann::json::object();
   for (DiffCategory c : kAllDiffCategories)
@@ -146,6 +160,10 @@ nlohmann::json ToJson(const DiffReport& report) {
     nlohmann::json je = {{"name", e.name}, {"category", DiffCategoryName(e.category)}};
     if (e.in_a) je["a"] = SideJson(e.dtype_a, e.shape_a);
     if (e.in_b) je["b"] = SideJson(e.dtype_b, e.shape_b);
+    if (e.crc_a) je["a"]["crc32c"] = Crc(*e.crc_a);
+    if (e.crc_b) je["b"]["crc32c"] = Crc(*e.crc_b);
+    if (!e.renamed_to.empty()) je["renamed_to"] = e.renamed_to;
+    if (!e.evidence.empty()) je["evidence"] = e.evidence;
     if (e.values) je["values"] = ValuesJson(*e.values);
     if (!e.detail.empty()) je["detail"] = e.detail;
     entries.push_back(std::move(je));
@@ -159,7 +177,7 @@ std::string FormatDiffText(const DiffReport& report, const DiffTextOptions& opti
   const DiffOptions& o = report.options;
   if (o.values) {
     out += "values compared with atol=" + Num(o.atol) + ", rtol=" + Num(o.rtol) +
-           (o.nan_equal ? ", NaN == NaN" : ", NaN != NaN") + "\n";
+           ", NaN equals NaN at the same position\n";
   }
   for (DiffCategory c : kAllDiffCategories) {
     const size_t n = report.Count(c);

@@ -61,15 +61,18 @@
 //      {"regex": "^optimizer/", "drop": true},
 //      {"scope": "x", "drop": true}, {"name": "y", "drop": true},
 //      {"glob": "*/Adam*", "drop": true},
-//      {"name": "dense/kernel", "to": "fc/weight", "transpose": true},
+//      {"name": "dense/kernel", "to": "fc/weight", "transpose": true, "why": "..."},
 //      {"name": "conv/kernel", "to": "conv/weight", "permute": [3, 2, 0, 1]}],
 //    "unresolved": [{"to": "fc2/weight", "candidates": ["dense_1/kernel"]}]}
 // Each rule has exactly one of "scope", "name", "regex", "glob"; then either "to"
 // (string) or "drop": true; optionally "transpose": true (= "permute": [1, 0]) or
-// "permute" (a permutation of 0..n-1, n <= 32) on a renaming rule. A trailing '/' on a
-// "scope" or its "to" is optional. Unknown keys are errors. The top-level "unresolved"
-// array (written by a suggest-map tool for the user to review) is ignored, one warning per
-// entry. No other top-level keys are allowed. Duplicate keys in any object are errors.
+// "permute" (a permutation of 0..n-1, n <= 32) on a renaming rule, and optionally "why"
+// (a string for people, ignored: `check --suggest-map` writes its evidence there). A
+// trailing '/' on a "scope" or its "to" is optional. Unknown keys are errors. The
+// top-level "unresolved" array (written by `check --suggest-map` for the user to review)
+// must be empty: a map that still lists unresolved names is refused with a message saying
+// to resolve them. No other top-level keys are allowed. Duplicate keys in any object are
+// errors.
 //
 // Rules carry their origin for messages: "map.json: rule #3" (1-based, file order),
 // "--rule #1", "--drop #2". Load errors name the rule and quote it:
@@ -128,7 +131,8 @@ class RenameMap {
   // Parses a JSON map file (either form above). `source_name` (usually the path as the
   // user gave it) prefixes every message. Errors: kInvalidArgument listing every bad
   // rule, one per line; malformed JSON gives "<source>: parse error at line L, column C:
-  // <what>". Warnings (unresolved entries) are in warnings().
+  // <what>"; a non-empty "unresolved" list is an error too. warnings() is for callers
+  // that append rules with warnings.
   static Result<RenameMap> ParseJson(std::string_view text, std::string_view source_name);
 
   // Adds "FROM=TO" from --rule; its origin is "--rule #N" (N counts this map's calls, so

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "core/compat_render.h"
 #include "core/suggest_map.h"
 
@@ -103,8 +105,10 @@ TEST_CASE("check: scenario 2, reused dense_layer") {
   CHECK(s.unresolved[0].to == "dense_layer_1/biases");
   CHECK(s.unresolved[0].candidates.empty());
   CHECK(FormatSuggestText(s) ==
-        "unresolved dense_layer_1/biases: no candidate\n"
-        "unresolved dense_layer_1/weights: no candidate\n");
+        "unresolved dense_layer_1/biases: no candidate (no unused checkpoint variable is "
+        "float32 [3])\n"
+        "unresolved dense_layer_1/weights: no candidate (no unused checkpoint variable is "
+        "float32 [3, 3])\n");
 
   CheckOptions allow;
   allow.allow_missing = {"dense_layer_1/*"};
@@ -149,7 +153,9 @@ TEST_CASE("check: scenario 3, model_1 saved, model_3 expected") {
   CHECK(s.rules[0].to == "model_3/layer_a");
   CHECK(s.unresolved.empty());
   CHECK(ToJson(s).dump() ==
-        R"({"rules":[{"scope":"model_1/layer_a","to":"model_3/layer_a"}],"unresolved":[]})");
+        R"({"rules":[{"scope":"model_1/layer_a","to":"model_3/layer_a","why":"2 variables under )"
+        R"(model_1/layer_a keep their relative names under model_3/layer_a with equal dtype and )"
+        R"x(shape (biases, weights)"}],"unresolved":[]})x");
 }
 
 TEST_CASE("suggest: one rule per scope, name rules where a scope does not fit") {
@@ -183,7 +189,8 @@ TEST_CASE("suggest: one rule per scope, name rules where a scope does not fit") 
     CHECK(s.rules[0].to == "model_3/a");
     CHECK(s.rules[1].is_scope);
     CHECK(s.rules[1].from == "model_1/b");
-    CHECK(ToJson(s)["rules"][1] == nlohmann::json({{"scope", "model_1/b"}, {"to", "model_3/b"}}));
+    CHECK(ToJson(s)["rules"][1]["scope"] == "model_1/b");
+    CHECK(ToJson(s)["rules"][1]["to"] == "model_3/b");
   }
   SUBCASE("an extra expected variable in the target scope leaves name rules") {
     const TensorStore ckpt = CkptOf({{"old/w", F32, {2}}});
@@ -195,9 +202,16 @@ TEST_CASE("suggest: one rule per scope, name rules where a scope does not fit") 
     CHECK(s.rules[0].to == "new/w");
     REQUIRE(s.unresolved.size() == 1);
     CHECK(s.unresolved[0].to == "new/extra");
+    // Only the leaf "w" is shared: unique, but weak evidence, and marked so.
+    CHECK(s.rules[0].weak);
     CHECK(
         ToJson(s).dump() ==
-        R"({"rules":[{"name":"old/w","to":"new/w"}],"unresolved":[{"candidates":[],"to":"new/extra"}]})");
+        R"({"rules":[{"name":"old/w","to":"new/w","why":"weak: names share \"w\"; float32 [2]"}],)"
+        R"("unresolved":[{"candidates":[],"to":"new/extra","why":"no unused checkpoint )"
+        R"(variable is float32 [9]"}]})");
+    CHECK(FormatSuggestText(s) ==
+          "name old/w -> new/w  [weak: names share \"w\"; float32 [2]]\n"
+          "unresolved new/extra: no candidate (no unused checkpoint variable is float32 [9])\n");
   }
   SUBCASE("shared trailing segments outrank edit distance") {
     const TensorStore ckpt =
@@ -222,11 +236,142 @@ TEST_CASE("suggest: ambiguous candidates are unresolved, never guessed") {
         std::vector<std::string>{"model_1/layer_a/weights", "model_2/layer_a/weights"});
   CHECK(FormatSuggestText(s) ==
         "unresolved model_3/layer_a/weights: candidates model_1/layer_a/weights, "
-        "model_2/layer_a/weights\n");
+        "model_2/layer_a/weights (2 candidates match the name equally well)\n");
   // Shape keeps incompatible names apart: with model_2's shape changed it is no candidate.
   const TensorStore ckpt2 =
       CkptOf({{"model_1/layer_a/weights", F32, {3, 3}}, {"model_2/layer_a/weights", F32, {3, 4}}});
   CHECK(SuggestMap(CheckCompat(ckpt2, expected)).rules.size() == 1);
+}
+
+// The tiny Google BERT's layer 0 (keras-bert-google-run-pretraining-tf1_11-tiny-ckpt, shapes
+// from its index: hidden 4, intermediate 16) as PyTorch names against the TF names. Issue 10:
+// suggest-map swapped intermediate/output (same shape once transposed) and left out the
+// transposes of the square attention kernels.
+TEST_CASE("suggest: PyTorch BERT names back to Google's, with transposes, never swapped") {
+  const TensorStore pt = CkptOf({
+      {"bert.encoder.layer.0.attention.self.query.weight", F32, {4, 4}},
+      {"bert.encoder.layer.0.attention.self.key.weight", F32, {4, 4}},
+      {"bert.encoder.layer.0.attention.output.dense.weight", F32, {4, 4}},
+      {"bert.encoder.layer.0.attention.output.LayerNorm.weight", F32, {4}},
+      {"bert.encoder.layer.0.attention.output.LayerNorm.bias", F32, {4}},
+      {"bert.encoder.layer.0.intermediate.dense.weight", F32, {16, 4}},
+      {"bert.encoder.layer.0.output.dense.weight", F32, {4, 16}},
+      {"bert.encoder.layer.0.output.LayerNorm.weight", F32, {4}},
+      {"bert.encoder.layer.0.output.LayerNorm.bias", F32, {4}},
+      {"bert.embeddings.position_embeddings.weight", F32, {16, 4}},
+      {"cls.predictions.bias", F32, {15}},
+      {"cls.seq_relationship.weight", F32, {2, 4}},
+  });
+  const auto tf = Expected({
+      {"bert/encoder/layer_0/attention/self/query/kernel", F32, {4, 4}},
+      {"bert/encoder/layer_0/attention/self/key/kernel", F32, {4, 4}},
+      {"bert/encoder/layer_0/attention/output/dense/kernel", F32, {4, 4}},
+      {"bert/encoder/layer_0/attention/output/LayerNorm/gamma", F32, {4}},
+      {"bert/encoder/layer_0/attention/output/LayerNorm/beta", F32, {4}},
+      {"bert/encoder/layer_0/intermediate/dense/kernel", F32, {4, 16}},
+      {"bert/encoder/layer_0/output/dense/kernel", F32, {16, 4}},
+      {"bert/encoder/layer_0/output/LayerNorm/gamma", F32, {4}},
+      {"bert/encoder/layer_0/output/LayerNorm/beta", F32, {4}},
+      {"bert/embeddings/position_embeddings", F32, {16, 4}},
+      {"cls/predictions/output_bias", F32, {15}},
+      {"cls/seq_relationship/output_weights", F32, {2, 4}},
+  });
+  const SuggestReport s = SuggestMap(CheckCompat(pt, tf));
+  CHECK(s.unresolved.empty());
+  std::map<std::string, std::pair<std::string, bool>> got;
+  for (const SuggestedRule& r : s.rules) {
+    CHECK(!r.is_scope);
+    CHECK(!r.why.empty());
+    got[r.from] = {r.to, r.transpose};
+  }
+  using P = std::pair<std::string, bool>;
+  const std::string l0 = "bert/encoder/layer_0/";
+  CHECK(got["bert.encoder.layer.0.attention.self.query.weight"] ==
+        P{l0 + "attention/self/query/kernel", true});
+  CHECK(got["bert.encoder.layer.0.attention.self.key.weight"] ==
+        P{l0 + "attention/self/key/kernel", true});
+  CHECK(got["bert.encoder.layer.0.attention.output.dense.weight"] ==
+        P{l0 + "attention/output/dense/kernel", true});
+  CHECK(got["bert.encoder.layer.0.attention.output.LayerNorm.weight"] ==
+        P{l0 + "attention/output/LayerNorm/gamma", false});
+  CHECK(got["bert.encoder.layer.0.output.LayerNorm.bias"] ==
+        P{l0 + "output/LayerNorm/beta", false});
+  CHECK(got["bert.encoder.layer.0.intermediate.dense.weight"] ==
+        P{l0 + "intermediate/dense/kernel", true});
+  CHECK(got["bert.encoder.layer.0.output.dense.weight"] == P{l0 + "output/dense/kernel", true});
+  CHECK(got["bert.embeddings.position_embeddings.weight"] ==
+        P{"bert/embeddings/position_embeddings", false});
+  CHECK(got["cls.predictions.bias"] == P{"cls/predictions/output_bias", false});
+  CHECK(got["cls.seq_relationship.weight"] == P{"cls/seq_relationship/output_weights", false});
+  CHECK(ToJson(s)["rules"][0].contains("why"));
+}
+
+TEST_CASE("suggest: a shape alone is never a rule, nor an undecidable layout") {
+  SUBCASE("names share nothing: unresolved with the shape-only candidate") {
+    const SuggestReport s = SuggestMap(
+        CheckCompat(CkptOf({{"enc/proj", F32, {3, 5}}}), Expected({{"dec/table", F32, {3, 5}}})));
+    CHECK(s.rules.empty());
+    REQUIRE(s.unresolved.size() == 1);
+    CHECK(s.unresolved[0].candidates == std::vector<std::string>{"enc/proj"});
+    CHECK(s.unresolved[0].why.find("shape alone") != std::string::npos);
+  }
+  SUBCASE("LayerNorm weight is no candidate for beta, though every other segment matches") {
+    const SuggestReport s = SuggestMap(CheckCompat(CkptOf({{"enc.LayerNorm.weight", F32, {4}}}),
+                                                   Expected({{"enc/LayerNorm/beta", F32, {4}}})));
+    CHECK(s.rules.empty());
+    REQUIRE(s.unresolved.size() == 1);
+  }
+  SUBCASE("weights~weight on a square matrix: transpose or not cannot be told") {
+    const SuggestReport s = SuggestMap(CheckCompat(CkptOf({{"fc1.weight", F32, {4, 4}}}),
+                                                   Expected({{"fc1/weights", F32, {4, 4}}})));
+    CHECK(s.rules.empty());
+    REQUIRE(s.unresolved.size() == 1);
+    CHECK(s.unresolved[0].candidates == std::vector<std::string>{"fc1.weight"});
+    CHECK(s.unresolved[0].why.find("transpose") != std::string::npos);
+  }
+  SUBCASE("weights~weight, non-square: the shape shows the transpose") {
+    const SuggestReport s = SuggestMap(CheckCompat(CkptOf({{"fc1.weight", F32, {4, 3}}}),
+                                                   Expected({{"fc1/weights", F32, {3, 4}}})));
+    REQUIRE(s.rules.size() == 1);
+    CHECK(s.rules[0].transpose);
+  }
+  SUBCASE("kernel~weight with an untransposed non-square shape contradicts the names") {
+    const SuggestReport s = SuggestMap(CheckCompat(CkptOf({{"fc1.weight", F32, {3, 4}}}),
+                                                   Expected({{"fc1/kernel", F32, {3, 4}}})));
+    CHECK(s.rules.empty());
+  }
+}
+
+// The seed scenario: model_1/layer_a with a decoy layer_ab and Adam slots, expected under
+// model_3/layer_a (the decoy stays where it is).
+TEST_CASE("suggest: seed scenario with Adam slots and a decoy scope") {
+  const TensorStore ckpt = CkptOf({{"model_1/layer_a/weights", F32, {3, 4}},
+                                   {"model_1/layer_a/weights/Adam", F32, {3, 4}},
+                                   {"model_1/layer_a/weights/Adam_1", F32, {3, 4}},
+                                   {"model_1/layer_a/biases", F32, {4}},
+                                   {"model_1/layer_a/biases/Adam", F32, {4}},
+                                   {"model_1/layer_a/biases/Adam_1", F32, {4}},
+                                   {"model_1/layer_ab/weights", F32, {3, 4}},
+                                   {"global_step", DType::kInt64, {}}});
+  const auto expected = Expected({{"model_3/layer_a/weights", F32, {3, 4}},
+                                  {"model_3/layer_a/weights/Adam", F32, {3, 4}},
+                                  {"model_3/layer_a/weights/Adam_1", F32, {3, 4}},
+                                  {"model_3/layer_a/biases", F32, {4}},
+                                  {"model_3/layer_a/biases/Adam", F32, {4}},
+                                  {"model_3/layer_a/biases/Adam_1", F32, {4}},
+                                  {"model_1/layer_ab/weights", F32, {3, 4}},
+                                  {"global_step", DType::kInt64, {}}});
+  for (bool model_only : {false, true}) {
+    CheckOptions o;
+    o.model_only = model_only;
+    const SuggestReport s = SuggestMap(CheckCompat(ckpt, expected, o));
+    CHECK(s.unresolved.empty());
+    REQUIRE(s.rules.size() == 1);
+    CHECK(s.rules[0].is_scope);
+    CHECK(s.rules[0].from == "model_1/layer_a");
+    CHECK(s.rules[0].to == "model_3/layer_a");
+    CHECK(!s.rules[0].weak);
+  }
 }
 
 TEST_CASE("check: model_only sets optimizer state and bookkeeping aside") {

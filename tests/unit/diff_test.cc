@@ -109,12 +109,14 @@ TEST_CASE("diff: identical bytes need no decoding") {
   CHECK(r.entries[0].category == DiffCategory::kIdentical);
   CHECK(r.Verdict() == DiffVerdict::kSame);
   CHECK(FormatDiffText(r) ==
-        "same: 1 identical\nvalues compared with atol=0, rtol=0, NaN != NaN\n\nidentical (1)\n");
-  // Different stored CRCs prove the bytes differ: the elements are compared.
+        "same: 1 identical\nvalues compared with atol=0, rtol=0, NaN equals NaN at the same "
+        "position\n\nidentical (1)\n");
+  // Different stored CRCs prove the bytes differ: the elements are compared, under the same
+  // NaN rule that equal bytes imply (issue 10: it used to flip to "nan vs nan" here).
   a.stored_crc32c = 1;
   b.stored_crc32c = 2;
   CHECK(!Compare(a, b).bytes_identical);
-  CHECK(Compare(a, b).differing == 1);  // NaN != NaN once decoded
+  CHECK(Compare(a, b).differing == 0);
 }
 
 TEST_CASE("diff: float tolerance edge cases") {
@@ -128,12 +130,19 @@ TEST_CASE("diff: float tolerance edge cases") {
     CHECK(v.first_a == "2.0");
     CHECK(v.first_b == "2.5");
   }
-  SUBCASE("NaN") {
-    CHECK(Compare(F64("x", {kNaN}), F64("x", {-kNaN})).differing == 1);
+  SUBCASE("NaN: one rule, a NaN equals a NaN at the same position") {
+    CHECK(Compare(F64("x", {kNaN}), F64("x", {-kNaN})).differing == 0);
+    CHECK(Compare(F64("x", {kNaN, 1}), F64("x", {-kNaN, 1})).differing == 0);
     DiffOptions o;
-    o.nan_equal = true;
-    CHECK(Compare(F64("x", {kNaN, 1}), F64("x", {-kNaN, 1}), o).differing == 0);
+    o.atol = 0.01;
+    // Another element differing within tolerance does not change the NaN verdict...
+    CHECK(Compare(F64("x", {kNaN, 1}), F64("x", {kNaN, 1.001}), o).differing == 0);
+    // ...nor does one outside it: only that element differs.
+    const ValueComparison v = Compare(F64("x", {kNaN, 1}), F64("x", {kNaN, 2}), o);
+    CHECK(v.differing == 1);
+    CHECK(v.first_index == 1u);
     CHECK(Compare(F64("x", {kNaN}), F64("x", {1}), o).differing == 1);
+    CHECK(Compare(F64("x", {1, kNaN}), F64("x", {kNaN, 1}), o).differing == 2);
   }
   SUBCASE("infinities equal only the same infinity") {
     DiffOptions o;
@@ -304,4 +313,64 @@ TEST_CASE("glob: names and scopes") {
   CHECK(!GlobMatch("a\\*b", "axb"));
   CHECK(GlobMatch("*", ""));
   CHECK(!GlobMatch("a", "ab"));
+}
+
+TEST_CASE("diff: stored checksums are evidence without --values") {
+  TensorEntry a = F64("w", {1, 2});
+  TensorEntry b = F64("w", {1, 3});
+  a.stored_crc32c = 0x11111111u;
+  b.stored_crc32c = 0x22222222u;
+  DiffReport r = DiffStores(Store({a}), Store({b}), DiffOptions{});
+  CHECK(r.entries[0].category == DiffCategory::kValuesDiffer);
+  CHECK(r.entries[0].evidence == "checksum");
+  CHECK(r.Verdict() == DiffVerdict::kDifferent);
+  CHECK(FormatDiffText(r) ==
+        "different: 1 values differ (checksum)\n\nvalues differ (1):\n"
+        "  w  float64 [2]: stored checksums differ (0x11111111 vs 0x22222222)\n");
+  CHECK(ToJson(r)["entries"][0]["evidence"] == "checksum");
+  CHECK(ToJson(r)["entries"][0]["a"]["crc32c"] == "0x11111111");
+  // Equal checksums are no proof of equal bytes: still unchecked.
+  b.stored_crc32c = a.stored_crc32c;
+  r = DiffStores(Store({a}), Store({b}), DiffOptions{});
+  CHECK(r.entries[0].category == DiffCategory::kUnchecked);
+  // One side without a checksum: nothing is known.
+  b.stored_crc32c.reset();
+  r = DiffStores(Store({a}), Store({b}), DiffOptions{});
+  CHECK(r.entries[0].category == DiffCategory::kUnchecked);
+}
+
+TEST_CASE("diff: renames found by checksum, dtype and shape, never by a guess") {
+  auto with_crc = [](TensorEntry e, uint32_t crc) {
+    e.stored_crc32c = crc;
+    return e;
+  };
+  const TensorEntry w1 = with_crc(F64("model_1/layer_a/w", {1, 2}), 7);
+  const TensorEntry w3 = with_crc(F64("model_3/layer_a/w", {1, 2}), 7);
+  // Two zero-filled slots with one checksum on each side: ambiguous, left one-sided.
+  const TensorEntry s1 = with_crc(F64("model_1/m", {0, 0}), 9);
+  const TensorEntry s2 = with_crc(F64("model_1/v", {0, 0}), 9);
+  const TensorEntry s3 = with_crc(F64("model_3/m", {0, 0}), 9);
+  const TensorEntry s4 = with_crc(F64("model_3/v", {0, 0}), 9);
+  const DiffReport r = DiffStores(Store({w1, s1, s2}), Store({w3, s3, s4}), DiffOptions{});
+  CHECK(r.Count(DiffCategory::kRenamed) == 1);
+  CHECK(r.Count(DiffCategory::kOnlyInA) == 2);
+  CHECK(r.Count(DiffCategory::kOnlyInB) == 2);
+  const DiffEntry& e = Find(r, "model_1/layer_a/w");
+  CHECK(e.renamed_to == "model_3/layer_a/w");
+  CHECK(e.evidence == "checksum");
+  CHECK(r.Verdict() == DiffVerdict::kDifferent);
+  CHECK(FormatDiffText(r).find("renamed (1):\n  model_1/layer_a/w -> model_3/layer_a/w  "
+                               "float64 [2] (same checksum)\n") != std::string::npos);
+  CHECK(ToJson(r)["entries"][0]["renamed_to"] == "model_3/layer_a/w");
+  // With --values the bytes decide: a checksum collision is no rename.
+  const TensorEntry fake = with_crc(F64("model_3/layer_a/w", {1, 5}), 7);
+  const DiffReport v = DiffStores(Store({w1}), Store({fake}), WithValues());
+  CHECK(v.Count(DiffCategory::kRenamed) == 0);
+  const DiffReport ok = DiffStores(Store({w1}), Store({w3}), WithValues());
+  REQUIRE(ok.Count(DiffCategory::kRenamed) == 1);
+  CHECK(ok.entries[0].evidence == "bytes");
+  // A different dtype or shape is no rename either.
+  const TensorEntry wide =
+      with_crc(MakeEntry("model_3/layer_a/w", DType::kInt64, {2}, LEBytes<int64_t>({1, 2})), 7);
+  CHECK(DiffStores(Store({w1}), Store({wide}), DiffOptions{}).Count(DiffCategory::kRenamed) == 0);
 }

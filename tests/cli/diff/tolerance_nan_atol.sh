@@ -1,4 +1,5 @@
-# --nan-equal makes the NaNs equal; --atol 0.001 covers the 2^-10 difference but not at
+# --nan-equal is accepted and changes nothing (a NaN always equals a NaN at the same
+# position); --atol 0.001 covers the 2^-10 difference but not at
 # 0.0005; tolerances never apply to infinities, integers or strings, even huge ones.
 $RESCOPE diff --values --nan-equal --atol 0.001 testdata/tolerance/a.ckpt testdata/tolerance/b.ckpt
 echo "exit $?"

@@ -40,6 +40,8 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
       if (!c.permute.empty()) cj["permute"] = c.permute;
       ++renamed;
     }
+    if (c.is_slot) cj["slot"] = true;
+    if (!c.follows.empty()) cj["follows"] = c.follows;
     j["changes"].push_back(cj);
   }
   j["renamed"] = renamed;
@@ -63,6 +65,7 @@ int RunRename(const RenameOptions& o) {
   PlanOptions plan_options;
   plan_options.strict = o.strict;
   plan_options.drop_optimizer = o.drop_optimizer;
+  plan_options.allow_unmatched = o.map.allow_unmatched;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
   if (!plan.ok()) {

@@ -178,7 +178,7 @@ std::string UnresolvedWarning(const std::string& where, const Json& entry) {
   } else {
     what = QuoteRule(entry);
   }
-  return where + " (" + what + "): ignored; resolve it into a rule in \"rules\" to use it";
+  return where + " (" + what + ")";
 }
 
 }  // namespace
@@ -215,7 +215,7 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
         errors.push_back(source + ": \"unresolved\" must be an array");
       } else {
         for (size_t i = 0; i < value.size(); ++i) {
-          map.warnings_.push_back(
+          map.unresolved_.push_back(
               UnresolvedWarning(source + ": unresolved #" + std::to_string(i + 1), value[i]));
         }
       }

@@ -7,8 +7,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "formats/mapped_file.h"
 #include "core/strided_source.h"
+#include "formats/mapped_file.h"
 #include "formats/pytorch/torch_zip.h"
 
 namespace rescope::pytorch {
@@ -506,6 +506,7 @@ Result<Checkpoint> OpenSource(std::shared_ptr<const ByteSource> source,
                                 "magic)");
     }
     ckpt->files.push_back(cf);
+    if (ckpt.ok()) ckpt->store.set_separator(DottedNamesSeparator(ckpt->store));
     return ckpt;
   } catch (const FormatError& e) {
     return e.status();

@@ -198,11 +198,9 @@ TEST_CASE("rename rules: the two JSON forms") {
   CHECK(Outcome(list, "optimizer/iter") == "=");  // "^optimizer/" must match the whole name
   CHECK(Outcome(list, "x/v") == "-");
   CHECK(Outcome(list, "y") == "-");
-  CHECK(list.warnings() ==
-        Names{"map.json: unresolved #1 (for \"fc2/weight\", 2 candidates): ignored; resolve it "
-              "into a rule in \"rules\" to use it",
-              "map.json: unresolved #2 (for \"head/bias\", 0 candidates): ignored; resolve it "
-              "into a rule in \"rules\" to use it"});
+  CHECK(list.warnings().empty());
+  CHECK(list.unresolved() == Names{"map.json: unresolved #1 (for \"fc2/weight\", 2 candidates)",
+                                   "map.json: unresolved #2 (for \"head/bias\", 0 candidates)"});
 }
 
 TEST_CASE("rename rules: ToJson round-trips through ParseJson") {
@@ -406,12 +404,17 @@ TEST_CASE("rename plan: conflicts, empty names and unmatched rules") {
     CHECK(plan.errors == Names{"\"g\" (--rule #1) would be renamed to the protected name "
                                "\"_CHECKPOINTABLE_OBJECT_GRAPH\""});
   }
-  SUBCASE("unmatched rule: warning, error under strict") {
+  SUBCASE("unmatched rule: error, a warning when allowed, an error under strict") {
     const RenameMap map = InlineMap({"a=b", "model_9/=x/"});
-    const RenamePlan plan = PlanRename({"a"}, map, {});
-    CHECK(plan.ok());
-    CHECK(plan.warnings == Names{"--rule #2 (model_9/=x/): matched no variable"});
+    const RenamePlan plan = PlanRename({"a", "model_1/w"}, map, {});
+    CHECK(plan.errors == Names{"--rule #2 (model_9/=x/): matched no variable; did you mean "
+                               "model_1/? (--allow-unmatched ignores it)"});
     CHECK(plan.unmatched_rules == std::vector<size_t>{1});
+    PlanOptions allow;
+    allow.allow_unmatched = true;
+    const RenamePlan allowed = PlanRename({"a"}, map, allow);
+    CHECK(allowed.ok());
+    CHECK(allowed.warnings == Names{"--rule #2 (model_9/=x/): matched no variable"});
     PlanOptions strict;
     strict.strict = true;
     const RenamePlan strict_plan = PlanRename({"a", "z"}, map, strict);
@@ -452,12 +455,17 @@ TEST_CASE("rename plan: protected names are never touched by user rules") {
               "matched no variable"});
 }
 
-TEST_CASE("rename plan: map warnings come first") {
+TEST_CASE("rename plan: unresolved map entries are errors, warnings when allowed") {
   const RenameMap map =
       JsonMap(R"({"rules": [{"name": "a", "to": "b"}], "unresolved": [{"to": "c"}]})");
   const RenamePlan plan = PlanRename({"a"}, map, {});
-  CHECK(plan.warnings == Names{"map.json: unresolved #1 (for \"c\"): ignored; resolve it into "
-                               "a rule in \"rules\" to use it"});
+  CHECK(plan.errors == Names{"map.json: unresolved #1 (for \"c\"): not a rule; resolve it into "
+                             "a rule in \"rules\" or remove it (--allow-unmatched ignores it)"});
+  PlanOptions allow;
+  allow.allow_unmatched = true;
+  const RenamePlan allowed = PlanRename({"a"}, map, allow);
+  CHECK(allowed.ok());
+  CHECK(allowed.warnings == Names{"map.json: unresolved #1 (for \"c\"): ignored"});
 }
 
 TEST_CASE("rename plan: ApplyPlan moves entries without touching their bytes") {

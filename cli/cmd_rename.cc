@@ -47,6 +47,15 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
   j["renamed"] = renamed;
   j["dropped"] = dropped;
   j["unchanged"] = plan.unchanged.size();
+  // Per rule that moved optimizer slots, as the text plan says it.
+  j["slots_by_rule"] = nlohmann::ordered_json::array();
+  const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
+  for (size_t i = 0; i < moves.size(); ++i) {
+    if (moves[i].slots == 0) continue;
+    j["slots_by_rule"].push_back({{"rule", map.rules()[i].Describe()},
+                                  {"variables", moves[i].variables},
+                                  {"slots", moves[i].slots}});
+  }
   j["unmatched_rules"] = nlohmann::ordered_json::array();
   for (size_t i : plan.unmatched_rules) j["unmatched_rules"].push_back(map.rules()[i].Describe());
   j["warnings"] = plan.warnings;

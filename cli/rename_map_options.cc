@@ -42,21 +42,28 @@ std::string TransformText(const std::vector<int>& permute) {
   return "permute " + PermutationToString(permute);
 }
 
+std::vector<RuleMoves> CountRuleMoves(const RenamePlan& plan, const RenameMap& map) {
+  std::vector<RuleMoves> moves(map.size());
+  for (const RenameChange& c : plan.changes) {
+    if (c.rule_index < 0) continue;
+    RuleMoves& m = moves[static_cast<size_t>(c.rule_index)];
+    ++(c.is_slot ? m.slots : m.variables);
+  }
+  return moves;
+}
+
 namespace {
 
 // One line per rule that moved optimizer slots: how many variables and slots it moved (a
 // user who renamed a layer sees its optimizer state went along).
 void PrintSlotCounts(const RenamePlan& plan, const RenameMap& map) {
-  std::vector<size_t> variables(map.size(), 0), slots(map.size(), 0);
-  for (const RenameChange& c : plan.changes) {
-    if (c.rule_index < 0) continue;
-    (c.is_slot ? slots : variables)[static_cast<size_t>(c.rule_index)]++;
-  }
+  const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
   for (size_t i = 0; i < map.size(); ++i) {
-    if (slots[i] == 0) continue;
-    std::cout << "  " << map.rules()[i].Describe() << ": " << variables[i] << " variable"
-              << (variables[i] == 1 ? "" : "s") << ", " << slots[i] << " optimizer slot"
-              << (slots[i] == 1 ? "" : "s") << "\n";
+    const RuleMoves& m = moves[i];
+    if (m.slots == 0) continue;
+    std::cout << "  " << map.rules()[i].Describe() << ": " << m.variables << " variable"
+              << (m.variables == 1 ? "" : "s") << ", " << m.slots << " optimizer slot"
+              << (m.slots == 1 ? "" : "s") << "\n";
   }
 }
 

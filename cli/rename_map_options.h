@@ -31,6 +31,14 @@ Result<RenameMap> BuildRenameMap(const MapOptions& options);
 // "transpose" or "permute [3, 2, 0, 1]", as a rule would say it.
 std::string TransformText(const std::vector<int>& permute);
 
+// Per rule of `map`: how many variables and how many optimizer slots the plan moves (or
+// drops) by it, slots counted whether they followed their variable or matched themselves.
+struct RuleMoves {
+  size_t variables = 0;
+  size_t slots = 0;
+};
+std::vector<RuleMoves> CountRuleMoves(const RenamePlan& plan, const RenameMap& map);
+
 // Prints a plan as `rename --dry-run` shows it: one line per change ("  a -> b",
 // "  a -> b  (transpose)", "  drop c"), a summary line, when optimizer slots moved one line
 // per rule saying how many ("  --rule #1 (a/=b/): 2 variables, 4 optimizer slots"), then

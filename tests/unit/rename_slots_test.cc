@@ -245,3 +245,15 @@ TEST_CASE("real Estimator checkpoint: Adagrad accumulators move with their layer
       PlanStoreRename(ckpt.store, InlineRules({"dnn/hidenlayer_0/=dnn/h0/"}), {});
   CHECK(HasMessage(typo.errors, "did you mean dnn/hiddenlayer_0/?"));
 }
+
+TEST_CASE("dotted names: the separator of a dotted format's store follows its names") {
+  TensorStore store;
+  TensorEntry e;
+  e.name = "fc1.weight";
+  REQUIRE(store.Add(e).ok());
+  CHECK(DottedNamesSeparator(store) == '.');
+  e.name = "model_1/layer_a/weights";  // converted from TensorFlow: keeps its slashes
+  REQUIRE(store.Add(e).ok());
+  CHECK(DottedNamesSeparator(store) == '/');
+  CHECK(TensorStore().separator() == '/');
+}

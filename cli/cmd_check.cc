@@ -80,7 +80,7 @@ int RunCheck(const CheckCliOptions& o) {
     PrintError(expected.status().WithContext("--expect"));
     return kExitError;
   }
-  auto store = MapStoreOrReport(std::move(ckpt->store), *map);
+  auto store = MapStoreOrReport(std::move(ckpt->store), *map, o.map);
   if (!store) return kExitError;
   const CheckReport report = CheckCompat(*store, *expected, o.check);
   std::optional<SuggestReport> suggest;

@@ -67,6 +67,7 @@ int RunConvert(ConvertOptions& o) {
   PlanOptions plan_options;
   plan_options.drop_optimizer = o.drop_optimizer;
   plan_options.strict = o.strict;
+  plan_options.allow_unmatched = o.map.allow_unmatched;
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
   if (o.dry_run) {

@@ -34,7 +34,7 @@ int RunDiff(DiffCliOptions& o) {
   auto b = OpenOrReport(o.b, {});
   if (!b) return kExitError;
   // A's names are mapped first, with the same engine and semantics as `rename`.
-  auto store_a = MapStoreOrReport(std::move(a->store), *map);
+  auto store_a = MapStoreOrReport(std::move(a->store), *map, o.map);
   if (!store_a) return kExitError;
   const DiffReport report = DiffStores(*store_a, b->store, o.diff);
   if (o.json) {

@@ -40,11 +40,22 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
       if (!c.permute.empty()) cj["permute"] = c.permute;
       ++renamed;
     }
+    if (c.is_slot) cj["slot"] = true;
+    if (!c.follows.empty()) cj["follows"] = c.follows;
     j["changes"].push_back(cj);
   }
   j["renamed"] = renamed;
   j["dropped"] = dropped;
   j["unchanged"] = plan.unchanged.size();
+  // Per rule that moved optimizer slots, as the text plan says it.
+  j["slots_by_rule"] = nlohmann::ordered_json::array();
+  const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
+  for (size_t i = 0; i < moves.size(); ++i) {
+    if (moves[i].slots == 0) continue;
+    j["slots_by_rule"].push_back({{"rule", map.rules()[i].Describe()},
+                                  {"variables", moves[i].variables},
+                                  {"slots", moves[i].slots}});
+  }
   j["unmatched_rules"] = nlohmann::ordered_json::array();
   for (size_t i : plan.unmatched_rules) j["unmatched_rules"].push_back(map.rules()[i].Describe());
   j["warnings"] = plan.warnings;
@@ -64,6 +75,7 @@ int RunRename(const RenameOptions& o) {
   PlanOptions plan_options;
   plan_options.strict = o.strict;
   plan_options.drop_optimizer = o.drop_optimizer;
+  plan_options.allow_unmatched = o.map.allow_unmatched;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
   if (!plan.ok()) {

@@ -16,6 +16,8 @@ void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
   app->add_option("--rule", o.rules,
                   "FROM=TO; a side ending in '/' is a scope (repeatable, tried in order)");
   if (with_drop) app->add_option("--drop", o.drops, "Drop variables: glob, or scope ending in '/'");
+  app->add_flag("--allow-unmatched", o.allow_unmatched,
+                "Rules that match nothing and unresolved map entries are warnings, not errors");
 }
 
 Result<RenameMap> BuildRenameMap(const MapOptions& o) {
@@ -40,6 +42,33 @@ std::string TransformText(const std::vector<int>& permute) {
   return "permute " + PermutationToString(permute);
 }
 
+std::vector<RuleMoves> CountRuleMoves(const RenamePlan& plan, const RenameMap& map) {
+  std::vector<RuleMoves> moves(map.size());
+  for (const RenameChange& c : plan.changes) {
+    if (c.rule_index < 0) continue;
+    RuleMoves& m = moves[static_cast<size_t>(c.rule_index)];
+    ++(c.is_slot ? m.slots : m.variables);
+  }
+  return moves;
+}
+
+namespace {
+
+// One line per rule that moved optimizer slots: how many variables and slots it moved (a
+// user who renamed a layer sees its optimizer state went along).
+void PrintSlotCounts(const RenamePlan& plan, const RenameMap& map) {
+  const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
+  for (size_t i = 0; i < map.size(); ++i) {
+    const RuleMoves& m = moves[i];
+    if (m.slots == 0) continue;
+    std::cout << "  " << map.rules()[i].Describe() << ": " << m.variables << " variable"
+              << (m.variables == 1 ? "" : "s") << ", " << m.slots << " optimizer slot"
+              << (m.slots == 1 ? "" : "s") << "\n";
+  }
+}
+
+}  // namespace
+
 void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
   size_t renamed = 0, dropped = 0;
   for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
@@ -54,6 +83,7 @@ void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
   }
   std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
             << " unchanged\n";
+  PrintSlotCounts(plan, map);
   for (size_t i : plan.unmatched_rules) {
     std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
   }
@@ -70,9 +100,12 @@ std::optional<RenamePlan> PlanOrReport(const TensorStore& store, const RenameMap
   return std::nullopt;
 }
 
-std::optional<TensorStore> MapStoreOrReport(TensorStore store, const RenameMap& map) {
+std::optional<TensorStore> MapStoreOrReport(TensorStore store, const RenameMap& map,
+                                            const MapOptions& options) {
   if (map.empty()) return store;
-  auto plan = PlanOrReport(store, map, {}, "nothing was compared");
+  PlanOptions plan_options;
+  plan_options.allow_unmatched = options.allow_unmatched;
+  auto plan = PlanOrReport(store, map, plan_options, "nothing was compared");
   if (!plan) return std::nullopt;
   return ApplyPlan(store, *plan);
 }

@@ -39,14 +39,6 @@ std::string_view StripNumberSuffix(std::string_view s) {
   return s.substr(0, underscore);
 }
 
-bool IsOptimizerName(std::string_view segment) {
-  const std::string_view base = StripNumberSuffix(segment);
-  for (const std::string_view name : kOptimizerNames) {
-    if (base == name) return true;
-  }
-  return false;
-}
-
 bool IsSlotSegment(std::string_view segment) {
   return IsOptimizerName(segment) || segment == "adam_m" || segment == "adam_v";
 }
@@ -71,6 +63,14 @@ bool IsPyTorchOptimizerKey(std::string_view name) {
 }
 
 }  // namespace
+
+bool IsOptimizerName(std::string_view segment) {
+  const std::string_view base = StripNumberSuffix(segment);
+  for (const std::string_view name : kOptimizerNames) {
+    if (base == name) return true;
+  }
+  return false;
+}
 
 bool IsOptimizerState(std::string_view name) {
   if (name.find("/.OPTIMIZER_SLOT/") != std::string_view::npos) return true;

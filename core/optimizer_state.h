@@ -29,6 +29,11 @@ namespace rescope {
 //    `optimizer_state_dict.` and `optim.`).
 bool IsOptimizerState(std::string_view name);
 
+// True if `segment` is the name a TF1 optimizer gives itself and its slots (`Adam`,
+// `Momentum`, `RMSProp`, `Ftrl`, `Adagrad`, ...), optionally with a `_<digits>` suffix
+// (`Adam_1`, a second slot or a second optimizer of the same kind).
+bool IsOptimizerName(std::string_view segment);
+
 // True for training bookkeeping that is neither a weight nor optimizer state:
 // `global_step`, `save_counter` (with or without the TF2 `/.ATTRIBUTES/VARIABLE_VALUE`
 // suffix) and the TF2 object graph `_CHECKPOINTABLE_OBJECT_GRAPH`.

@@ -3,8 +3,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
+#include "core/edit_distance.h"
+#include "core/optimizer_slots.h"
 #include "core/optimizer_state.h"
 #include "core/tensor_transform.h"
 
@@ -16,7 +20,8 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 // Where a change came from, for messages: "--rule #1", "--drop-optimizer".
 std::string ChangeOrigin(const RenameChange& change, const RenameMap& map) {
   if (change.rule_index < 0) return "--drop-optimizer";
-  return map.rules()[static_cast<size_t>(change.rule_index)].origin;
+  const std::string& origin = map.rules()[static_cast<size_t>(change.rule_index)].origin;
+  return change.follows.empty() ? origin : origin + ", following " + Quote(change.follows);
 }
 
 std::string SourceList(const std::vector<const RenameChange*>& sources, const RenameMap& map) {
@@ -28,17 +33,103 @@ std::string SourceList(const std::vector<const RenameChange*>& sources, const Re
   return out;
 }
 
+// What decided one name: the matching rule, or the variable it follows.
+struct Decision {
+  size_t rule_index = 0;
+  bool drop = false;
+  std::string new_name;
+  std::string follows;  // empty when a rule matched the name itself
+};
+
+// "part_3" -> true: a piece of a partitioned variable saved piece by piece.
+bool IsPartitionPiece(std::string_view segment) {
+  if (!segment.starts_with("part_") || segment.size() == 5) return false;
+  return std::all_of(segment.begin() + 5, segment.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Decides names by rules first, then by the variable they follow. The decisions of
+// variables that own slots are kept, since each of their slots needs them again; other
+// names are decided once, with no copy kept (100,000-name plans stay lean).
+class Decider {
+ public:
+  Decider(const RenameMap& map, const SlotAttribution& slots, const PlanOptions& options,
+          RenamePlan& plan)
+      : map_(map), slots_(slots), options_(options), plan_(plan), rule_used_(map.size(), false) {
+    for (const auto& [slot, owner] : slots.slots) memo_.emplace(owner.owner, std::nullopt);
+  }
+
+  std::optional<Decision> Decide(const std::string& name) {
+    const auto it = memo_.find(name);
+    if (it == memo_.end()) return Compute(name);
+    if (!it->second) it->second = Compute(name);
+    return *it->second;
+  }
+  const std::vector<bool>& rule_used() const { return rule_used_; }
+
+ private:
+  std::optional<Decision> Compute(const std::string& name) {
+    std::optional<Decision> decision = Direct(name);
+    if (!decision) decision = Follow(name);
+    return decision;
+  }
+
+  std::optional<Decision> Direct(std::string_view name) {
+    auto applied = map_.ApplyChecked(name, options_.separator);
+    if (!applied.ok()) {
+      plan_.errors.push_back(applied.status().message());
+      return std::nullopt;
+    }
+    if (!*applied) return std::nullopt;
+    const RenameMap::Match& match = **applied;
+    rule_used_[match.rule_index] = true;
+    return Decision{match.rule_index, match.drop, match.new_name, ""};
+  }
+
+  std::optional<Decision> Follow(const std::string& name) {
+    if (const SlotOwner* slot = slots_.Find(name); slot != nullptr && !IsProtected(slot->owner)) {
+      const std::optional<Decision> owner = Decide(slot->owner);
+      if (!owner) return std::nullopt;
+      std::string new_name;
+      if (!owner->drop && !owner->new_name.empty()) {
+        new_name = slot->prefix + owner->new_name + slot->suffix;
+      }
+      return Decision{owner->rule_index, owner->drop, new_name, slot->owner};
+    }
+    if (options_.separator != '/') return std::nullopt;
+    const size_t slash = name.rfind('/');
+    if (slash == std::string::npos || !IsPartitionPiece(std::string_view(name).substr(slash + 1))) {
+      return std::nullopt;
+    }
+    const std::string variable = name.substr(0, slash);
+    std::optional<Decision> whole = Direct(variable);
+    if (!whole) return std::nullopt;
+    if (!whole->drop && !whole->new_name.empty()) whole->new_name += name.substr(slash);
+    whole->follows = variable;
+    return whole;
+  }
+
+  bool IsProtected(std::string_view name) const {
+    return std::find(options_.protected_names.begin(), options_.protected_names.end(), name) !=
+           options_.protected_names.end();
+  }
+
+  const RenameMap& map_;
+  const SlotAttribution& slots_;
+  const PlanOptions& options_;
+  RenamePlan& plan_;
+  std::vector<bool> rule_used_;
+  // Owner name -> its decision once computed (the outer optional: computed yet).
+  std::map<std::string, std::optional<std::optional<Decision>>, std::less<>> memo_;
+};
+
 // Decides one name; returns false if it passes through unchanged.
 bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& options,
-             std::vector<bool>& rule_used, RenamePlan& plan, RenameChange& change) {
-  auto applied = map.ApplyChecked(name);
-  if (!applied.ok()) {
-    plan.errors.push_back(applied.status().message());
-    return false;
-  }
-  const std::optional<RenameMap::Match>& match = *applied;
-  if (match) rule_used[match->rule_index] = true;
+             Decider& decider, const SlotAttribution& slots, RenamePlan& plan,
+             RenameChange& change) {
+  const std::optional<Decision> match = decider.Decide(name);
   change.old_name = name;
+  change.is_slot = slots.Find(name) != nullptr;
   if (options.drop_optimizer && IsOptimizerState(name) && !(match && match->drop)) {
     change.dropped = true;
     change.rule_index = -1;
@@ -48,25 +139,98 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
     if (options.strict) plan.errors.push_back(Quote(name) + ": matched no rule (strict)");
     return false;
   }
+  const RenameRule& rule = map.rules()[match->rule_index];
+  const std::string origin =
+      match->follows.empty() ? rule.origin : rule.origin + ", following " + Quote(match->follows);
   change.rule_index = static_cast<int>(match->rule_index);
   change.dropped = match->drop;
+  change.follows = match->follows;
   if (match->drop) return true;
   if (match->new_name.empty()) {
-    plan.errors.push_back(Quote(name) + " (" + map.rules()[match->rule_index].origin +
-                          "): new name is empty");
+    plan.errors.push_back(Quote(name) + " (" + origin + "): new name is empty");
     return false;
   }
-  const auto& permute = map.rules()[match->rule_index].permute;
+  const auto& permute = rule.permute;
   if (match->new_name == name && !permute) return false;  // the rule changes nothing
   if (std::find(options.protected_names.begin(), options.protected_names.end(), match->new_name) !=
       options.protected_names.end()) {
-    plan.errors.push_back(Quote(name) + " (" + map.rules()[match->rule_index].origin +
+    plan.errors.push_back(Quote(name) + " (" + origin +
                           ") would be renamed to the protected name " + Quote(match->new_name));
     return false;
   }
   change.new_name = match->new_name;
   if (permute) change.permute = *permute;
   return true;
+}
+
+// Every scope (joined leading segments) and name of `names`, for "did you mean".
+std::vector<std::string> ScopesAndNames(const std::vector<std::string>& names, char separator) {
+  std::set<std::string> out;
+  for (const std::string& name : names) {
+    for (size_t pos = name.find(separator); pos != std::string::npos;
+         pos = name.find(separator, pos + 1)) {
+      out.insert(name.substr(0, pos + 1));
+    }
+    out.insert(name);
+  }
+  return {out.begin(), out.end()};
+}
+
+// " did you mean X?" for a rule that matched nothing, or "" when nothing is close.
+std::string NearestHint(const RenameRule& rule, const std::vector<std::string>& candidates,
+                        char separator) {
+  if (rule.kind != RenameRule::Kind::kScope && rule.kind != RenameRule::Kind::kName) return "";
+  const bool scope = rule.kind == RenameRule::Kind::kScope;
+  const std::string wanted = scope ? rule.from + separator : rule.from;
+  const size_t limit = std::max<size_t>(3, wanted.size() / 3);
+  size_t best_distance = limit + 1;
+  std::string best;
+  for (const std::string& candidate : candidates) {
+    const bool candidate_is_scope = !candidate.empty() && candidate.back() == separator;
+    if (candidate_is_scope != scope) continue;
+    const size_t d = EditDistance(wanted, candidate, best_distance);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best.empty() ? "" : "; did you mean " + best + "?";
+}
+
+// Warns about slot-like entries that stay in place while a variable they may belong to is
+// renamed or dropped: their variable is not in the checkpoint, or several could own them.
+void WarnUnattributed(const SlotAttribution& slots, const RenameMap& map,
+                      const PlanOptions& options, RenamePlan& plan) {
+  if (options.drop_optimizer) return;  // they are dropped as optimizer state anyway
+  const auto moved = [&](const std::string& owner) {
+    const std::optional<RenameMap::Match> m = map.Apply(owner, options.separator);
+    return m && (m->drop || m->new_name != owner);
+  };
+  const auto stays = [&](const std::string& name) {
+    return std::binary_search(plan.unchanged.begin(), plan.unchanged.end(), name);
+  };
+  for (const auto& [name, readings] : slots.unattributed) {
+    if (!stays(name)) continue;
+    for (const SlotOwner& r : readings) {
+      if (!moved(r.owner)) continue;
+      plan.warnings.push_back(Quote(name) + " looks like optimizer state of " + Quote(r.owner) +
+                              ", which is not in the checkpoint; left unchanged (add a rule for "
+                              "it if it belongs to a renamed variable)");
+      break;
+    }
+  }
+  for (const auto& [name, readings] : slots.ambiguous) {
+    if (!stays(name)) continue;
+    std::string owners;
+    bool any_moved = false;
+    for (size_t i = 0; i < readings.size(); ++i) {
+      owners += (i ? " or " : "") + Quote(readings[i].owner);
+      any_moved = any_moved || moved(readings[i].owner);
+    }
+    if (!any_moved) continue;
+    plan.warnings.push_back(Quote(name) + " may be optimizer state of " + owners +
+                            "; not moved with either (add a rule for it)");
+  }
 }
 
 // Reports every final name claimed by more than one variable.
@@ -115,31 +279,63 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
 
-  std::vector<bool> rule_used(map.size(), false);
+  const SlotAttribution slots = AttributeSlots(sorted, options.separator);
+  Decider decider(map, slots, options, plan);
   for (const std::string& name : sorted) {
     const bool is_protected =
         std::find(options.protected_names.begin(), options.protected_names.end(), name) !=
         options.protected_names.end();
     RenameChange change;
-    if (!is_protected && PlanOne(name, map, options, rule_used, plan, change)) {
+    if (!is_protected && PlanOne(name, map, options, decider, slots, plan, change)) {
       plan.changes.push_back(std::move(change));
     } else {
       plan.unchanged.push_back(name);
     }
   }
   CheckConflicts(map, plan);
+  WarnUnattributed(slots, map, options, plan);
+  const bool refuse = options.strict || !options.allow_unmatched;
+  std::vector<std::string> candidates;
   for (size_t i = 0; i < map.size(); ++i) {
-    if (rule_used[i]) continue;
+    if (decider.rule_used()[i]) continue;
     plan.unmatched_rules.push_back(i);
-    (options.strict ? plan.errors : plan.warnings)
-        .push_back(map.rules()[i].Describe() + ": matched no variable");
+    // A drop rule that finds nothing to drop leaves nothing behind: a warning (shipped maps
+    // drop slots a released checkpoint does not have), an error only under strict.
+    if (!refuse || (map.rules()[i].drop && !options.strict)) {
+      plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
+      continue;
+    }
+    if (candidates.empty()) candidates = ScopesAndNames(sorted, options.separator);
+    plan.errors.push_back(map.rules()[i].Describe() + ": matched no variable" +
+                          NearestHint(map.rules()[i], candidates, options.separator) +
+                          (options.strict ? "" : " (--allow-unmatched ignores it)"));
+  }
+  for (const std::string& entry : map.unresolved()) {
+    if (refuse) {
+      plan.errors.push_back(entry +
+                            ": not a rule; resolve it into a rule in \"rules\" or remove it "
+                            "(--allow-unmatched ignores it)");
+    } else {
+      plan.warnings.push_back(entry + ": ignored");
+    }
+  }
+  for (const RenameRule& rule : map.rules()) {
+    if (rule.kind == RenameRule::Kind::kScope && rule.scope_mark != '/' &&
+        rule.scope_mark != options.separator) {
+      plan.errors.push_back(rule.Describe() + ": a scope ending in '" + rule.scope_mark +
+                            "', but this checkpoint's names are separated by '" +
+                            options.separator + "' (end the scope with '" + options.separator +
+                            "')");
+    }
   }
   return plan;
 }
 
 RenamePlan PlanStoreRename(const TensorStore& store, const RenameMap& map,
                            const PlanOptions& options) {
-  RenamePlan plan = PlanRename(RenamableNames(store), map, options);
+  PlanOptions with_separator = options;
+  with_separator.separator = store.separator();
+  RenamePlan plan = PlanRename(RenamableNames(store), map, with_separator);
   CheckTransforms(store, map, plan);
   return plan;
 }
@@ -152,6 +348,16 @@ void CheckTransforms(const TensorStore& store, const RenameMap& map, RenamePlan&
     if (auto why = WhyNotPermutable(*entry, change.permute)) {
       plan.errors.push_back(Quote(change.old_name) + " (" + ChangeOrigin(change, map) +
                             "): " + *why);
+      continue;
+    }
+    // A slot is transposed with its variable only when it has the variable's layout.
+    const TensorEntry* owner = change.follows.empty() ? nullptr : store.Find(change.follows);
+    if (owner != nullptr && owner->shape != entry->shape) {
+      plan.errors.push_back(
+          Quote(change.old_name) + " (" + ChangeOrigin(change, map) + "): shape " +
+          ShapeToString(entry->shape) + " differs from its variable's " +
+          ShapeToString(owner->shape) +
+          ", so the rule's transform cannot be applied to it (add a rule for it)");
     }
   }
 }
@@ -166,6 +372,7 @@ std::vector<std::string> RenamableNames(const TensorStore& store) {
 
 TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan) {
   TensorStore out;
+  out.set_separator(in.separator());
   for (const auto& [name, entry] : in) {
     const bool is_slice = entry.kind == EntryKind::kSlice;
     const RenameChange* change = plan.FindChange(is_slice ? entry.partitioned_name : name);

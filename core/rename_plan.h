@@ -6,14 +6,26 @@
 //      are not even tried, so a rule that would match only protected names counts as
 //      unmatched;
 //   2. otherwise the map's first matching rule decides (rename or drop);
-//   3. with drop_optimizer, a name IsOptimizerState() accepts is dropped whatever the
+//   3. no rule matching, an optimizer slot (core/optimizer_slots.h: `training/V/Adam`,
+//      `training/Adagrad/V/accumulator`, `V/Momentum`, ...) follows its variable V: it is
+//      renamed to the same prefix + V's new name + the same suffix (`training/Adagrad/` +
+//      `dnn/h0/kernel` + `/accumulator`), dropped with V, and transposed with V (its shape
+//      must then equal V's); the piece `V/part_N` of a partitioned variable saved piece by
+//      piece follows a rule matching V the same way;
+//   4. with drop_optimizer, a name IsOptimizerState() accepts is dropped whatever the
 //      rule said (the rule still counts as matched), rule_index -1 unless a rule dropped it;
-//   4. names nothing matched pass through (under strict, that is an error).
+//   5. names nothing matched pass through (under strict, that is an error).
 // Then, over the whole set:
 //   * two variables getting one new name: error naming both sources;
 //   * a new name equal to a variable that stays in place (not renamed, not dropped): error;
 //   * an empty new name, or a new name that is a protected name: error;
-//   * a rule that matched no variable: warning (error under strict).
+//   * a renaming rule that matched no variable: error with the nearest existing scope or
+//     name ("did you mean dnn/hiddenlayer_0/?"), a warning under allow_unmatched; a
+//     dropping rule that matched nothing: warning (error under strict);
+//   * an "unresolved" entry of the map: error, a warning under allow_unmatched;
+//   * a slot-like entry left in place although a variable it may belong to moves (its
+//     variable is not in the checkpoint, or several variables could own it): warning
+//     naming it, never a guess.
 // All problems are collected. A plan with errors must not be applied: the caller writes
 // nothing and exits with status 2.
 #pragma once
@@ -29,8 +41,13 @@
 namespace rescope {
 
 struct PlanOptions {
-  bool strict = false;          // every variable must match a rule; unmatched rules are errors
+  bool strict = false;          // every variable must match a rule
   bool drop_optimizer = false;  // drop IsOptimizerState() names
+  // Unmatched rules and unresolved map entries are warnings instead of errors (a map
+  // shared by several checkpoints). Ignored under strict.
+  bool allow_unmatched = false;
+  // The names' scope separator (TensorStore::separator()); PlanStoreRename sets it.
+  char separator = '/';
   std::vector<std::string> protected_names = {"", "_CHECKPOINTABLE_OBJECT_GRAPH"};
 };
 
@@ -42,6 +59,12 @@ struct RenameChange {
   // The rule's axis permutation (core/tensor_transform.h), empty for none. A rule with a
   // permutation makes a change even when the name stays the same.
   std::vector<int> permute;
+  // Set when no rule matched this entry itself: the variable whose rule moved it (the
+  // owner of a slot, the partitioned variable of a `part_N` piece).
+  std::string follows;
+  // This entry is an optimizer slot of a variable (core/optimizer_slots.h), however it
+  // moved: by following its variable or by a rule matching it too (a scope over both).
+  bool is_slot = false;
 };
 
 struct RenamePlan {
@@ -65,7 +88,7 @@ struct RenamePlan {
 //   "a" (--rule #1) would be renamed to "b", which already exists and is neither renamed nor
 //   dropped "x" (--rule #1): new name is empty "g" (--rule #3) would be renamed to the protected
 //   name "_CHECKPOINTABLE_OBJECT_GRAPH"
-//   --rule #2 (model_9/=x/): matched no variable
+//   --rule #2 (model_9/=x/): matched no variable; did you mean model_1/?
 //   "foo": matched no rule (strict)
 RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
                       const PlanOptions& options);

@@ -2,11 +2,11 @@
 // side of RenameMap is in rename_rules_json.cc.
 #include "core/rename_rules.h"
 
-#include "core/name_glob.h"
-
 #include <exception>
 #include <limits>
 #include <utility>
+
+#include "core/name_glob.h"
 
 namespace rescope {
 namespace {
@@ -23,8 +23,12 @@ constexpr auto kRegexFlags = std::regex::ECMAScript | std::regex_constants::__po
 constexpr auto kRegexFlags = std::regex::ECMAScript;
 #endif
 
-void StripOneTrailingSlash(std::string& s) {
-  if (!s.empty() && s.back() == '/') s.pop_back();
+// Strips one trailing scope separator ('/' or '.'); returns the one stripped, or 0.
+char StripOneTrailingSeparator(std::string& s) {
+  if (s.empty() || (s.back() != '/' && s.back() != '.')) return 0;
+  const char mark = s.back();
+  s.pop_back();
+  return mark;
 }
 
 // Checks the $-escapes of a regex replacement template against the capture count.
@@ -69,12 +73,13 @@ std::string ExpandTemplate(std::string_view to, const std::cmatch& groups) {
   return out;
 }
 
-std::string RenameInScope(std::string_view scope, std::string_view to, std::string_view name) {
+std::string RenameInScope(std::string_view scope, std::string_view to, std::string_view name,
+                          char separator) {
   if (scope.empty()) {
     if (to.empty()) return std::string(name);
-    return std::string(to) + "/" + std::string(name);
+    return std::string(to) + separator + std::string(name);
   }
-  std::string_view rest = name.substr(scope.size());  // "" or "/..."
+  std::string_view rest = name.substr(scope.size());  // "" or "<separator>..."
   if (to.empty()) {
     if (!rest.empty()) rest.remove_prefix(1);
     return std::string(rest);
@@ -120,10 +125,10 @@ Status CompileRegex(RenameRule& rule) {
 
 std::string RenameRule::Describe() const { return origin + " (" + text + ")"; }
 
-bool ScopeContains(std::string_view scope, std::string_view name) {
+bool ScopeContains(std::string_view scope, std::string_view name, char separator) {
   if (scope.empty()) return true;
   if (name.size() < scope.size() || name.substr(0, scope.size()) != scope) return false;
-  return name.size() == scope.size() || name[scope.size()] == '/';
+  return name.size() == scope.size() || name[scope.size()] == separator;
 }
 
 Status RenameMap::FinishRule(RenameRule& rule) {
@@ -136,8 +141,8 @@ Status RenameMap::FinishRule(RenameRule& rule) {
   if (rule.permute) RESCOPE_RETURN_IF_ERROR(ValidatePermute(*rule.permute));
   switch (rule.kind) {
     case RenameRule::Kind::kScope:
-      StripOneTrailingSlash(rule.from);
-      StripOneTrailingSlash(rule.to);
+      if (const char mark = StripOneTrailingSeparator(rule.from)) rule.scope_mark = mark;
+      StripOneTrailingSeparator(rule.to);
       return Status::Ok();
     case RenameRule::Kind::kName:
       if (rule.from.empty()) return Status::InvalidArgument("empty name");
@@ -191,7 +196,7 @@ Status RenameMap::AddInlineRule(std::string_view from_eq_to) {
   rule.from = std::string(from_eq_to.substr(0, eq));
   rule.to = std::string(from_eq_to.substr(eq + 1));
   if (rule.from.empty()) return Status::InvalidArgument(rule.Describe() + ": FROM is empty");
-  if (rule.from.back() == '/') {
+  if (rule.from.back() == '/' || rule.from.back() == '.') {
     rule.kind = RenameRule::Kind::kScope;
   } else if (rule.to.empty()) {
     return Status::InvalidArgument(rule.Describe() +
@@ -210,7 +215,8 @@ Status RenameMap::AddDrop(std::string_view pattern) {
   rule.from = std::string(pattern);
   rule.drop = true;
   if (pattern.empty()) return Status::InvalidArgument(rule.Describe() + ": empty pattern");
-  rule.kind = pattern.back() == '/' ? RenameRule::Kind::kScope : RenameRule::Kind::kGlob;
+  rule.kind = pattern.back() == '/' || pattern.back() == '.' ? RenameRule::Kind::kScope
+                                                             : RenameRule::Kind::kGlob;
   const Status st = FinishRule(rule);
   if (!st.ok()) return st.WithContext(rule.Describe());
   AddRule(std::move(rule));
@@ -220,9 +226,11 @@ Status RenameMap::AddDrop(std::string_view pattern) {
 void RenameMap::Append(const RenameMap& other) {
   for (const RenameRule& rule : other.rules_) AddRule(rule);
   warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
+  unresolved_.insert(unresolved_.end(), other.unresolved_.begin(), other.unresolved_.end());
 }
 
-Result<size_t> RenameMap::FindFirst(std::string_view name, std::cmatch* groups) const {
+Result<size_t> RenameMap::FindFirst(std::string_view name, char separator,
+                                    std::cmatch* groups) const {
   // Exact names and scopes are looked up in the indexes; only pattern rules that come
   // before the best indexed hit need to be tried, so first-match-wins stays cheap for
   // large generated maps.
@@ -234,8 +242,8 @@ Result<size_t> RenameMap::FindFirst(std::string_view name, std::cmatch* groups) 
   consider(name_index_, name);
   if (!scope_index_.empty()) {
     consider(scope_index_, std::string_view());
-    for (size_t pos = name.find('/'); pos != std::string_view::npos;
-         pos = name.find('/', pos + 1)) {
+    for (size_t pos = name.find(separator); pos != std::string_view::npos;
+         pos = name.find(separator, pos + 1)) {
       consider(scope_index_, name.substr(0, pos));
     }
     consider(scope_index_, name);
@@ -259,7 +267,7 @@ Result<size_t> RenameMap::FindFirst(std::string_view name, std::cmatch* groups) 
   return best;
 }
 
-RenameMap::Match RenameMap::Outcome(size_t index, std::string_view name,
+RenameMap::Match RenameMap::Outcome(size_t index, std::string_view name, char separator,
                                     const std::cmatch& groups) const {
   const RenameRule& rule = rules_[index];
   if (rule.drop) return Match{index, true, ""};
@@ -267,7 +275,7 @@ RenameMap::Match RenameMap::Outcome(size_t index, std::string_view name,
     case RenameRule::Kind::kName:
       return Match{index, false, rule.to};
     case RenameRule::Kind::kScope:
-      return Match{index, false, RenameInScope(rule.from, rule.to, name)};
+      return Match{index, false, RenameInScope(rule.from, rule.to, name, separator)};
     case RenameRule::Kind::kRegex:
       return Match{index, false, ExpandTemplate(rule.to, groups)};
     case RenameRule::Kind::kGlob:
@@ -276,15 +284,16 @@ RenameMap::Match RenameMap::Outcome(size_t index, std::string_view name,
   return Match{index, true, ""};
 }
 
-Result<std::optional<RenameMap::Match>> RenameMap::ApplyChecked(std::string_view name) const {
+Result<std::optional<RenameMap::Match>> RenameMap::ApplyChecked(std::string_view name,
+                                                                char separator) const {
   std::cmatch groups;
-  RESCOPE_ASSIGN_OR_RETURN(const size_t index, FindFirst(name, &groups));
+  RESCOPE_ASSIGN_OR_RETURN(const size_t index, FindFirst(name, separator, &groups));
   if (index == kNpos) return std::optional<Match>();
-  return std::optional<Match>(Outcome(index, name, groups));
+  return std::optional<Match>(Outcome(index, name, separator, groups));
 }
 
-std::optional<RenameMap::Match> RenameMap::Apply(std::string_view name) const {
-  auto result = ApplyChecked(name);
+std::optional<RenameMap::Match> RenameMap::Apply(std::string_view name, char separator) const {
+  auto result = ApplyChecked(name, separator);
   if (!result.ok()) return std::nullopt;
   return std::move(result).value();
 }

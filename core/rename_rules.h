@@ -20,6 +20,12 @@
 // are ordinary names here: scope `layer_with_weights-0` also matches
 // `layer_with_weights-0/kernel/.OPTIMIZER_SLOT/optimizer/m/.ATTRIBUTES/VARIABLE_VALUE`.
 //
+// Segments are split on the checkpoint's separator (TensorStore::separator(), passed to
+// Apply): '/' for TF and Keras names, '.' for dotted formats (PyTorch, safetensors), where
+// scope `fc1` matches `fc1.weight`, never `fc10.weight`. A scope may be written with a
+// trailing '/' on any format, or with a trailing '.' (`fc1.`) for dotted names; the
+// planner refuses a '.'-written scope on a '/'-separated checkpoint.
+//
 // Regex rules use std::regex ECMAScript syntax and must match the whole name (an implicit
 // ^...$). In TO, `$1`..`$9` insert capture groups (empty if the group did not take part)
 // and `$$` inserts a literal `$`; any other `$` use, or a `$N` beyond the pattern's
@@ -34,18 +40,20 @@
 //
 // For each variable the rules are tried in order and the first rule that matches decides;
 // later rules are not consulted and rules do not chain (with `a`->`b` and `b`->`c`, the
-// variable `a` becomes `b`). Names no rule matches pass through unchanged. Optimizer
-// slots (`w/Adam`, `w/Adam_1`, `w/Momentum`, TF2 `w/.OPTIMIZER_SLOT/...`) live under
-// their variable's scope, so a scope rule moves them with it. Validation of a whole plan
-// (conflicts, unmatched rules, strict mode, protected names) is in core/rename_plan.h.
+// variable `a` becomes `b`). Names no rule matches pass through unchanged, except that
+// the planner moves TF1 optimizer slots with their variable wherever the optimizer put
+// them (`training/w/Adam`, `training/Adagrad/w/accumulator`; core/optimizer_slots.h).
+// Validation of a whole plan (conflicts, unmatched rules, strict mode, protected names)
+// is in core/rename_plan.h.
 //
 // ## Inline rules (command line)
 //
-//   --rule FROM=TO   FROM and TO split at the first '='. FROM ending in '/' makes a scope
-//                    rule (TO is then a scope too; its trailing '/' is optional and an
+//   --rule FROM=TO   FROM and TO split at the first '='. FROM ending in '/' (or '.', for
+//                    dotted names) makes a scope
+//                    rule (TO is then a scope too; its trailing separator is optional and an
 //                    empty TO strips the scope); otherwise an exact-name rule, whose TO
 //                    must be non-empty and must not end in '/'.
-//   --drop PATTERN   PATTERN ending in '/' drops a scope; otherwise it is a glob.
+//   --drop PATTERN   PATTERN ending in '/' (or '.') drops a scope; otherwise it is a glob.
 //
 // ## JSON map files (--map FILE)
 //
@@ -68,11 +76,10 @@
 // (string) or "drop": true; optionally "transpose": true (= "permute": [1, 0]) or
 // "permute" (a permutation of 0..n-1, n <= 32) on a renaming rule, and optionally "why"
 // (a string for people, ignored: `check --suggest-map` writes its evidence there). A
-// trailing '/' on a "scope" or its "to" is optional. Unknown keys are errors. The
-// top-level "unresolved" array (written by `check --suggest-map` for the user to review)
-// must be empty: a map that still lists unresolved names is refused with a message saying
-// to resolve them. No other top-level keys are allowed. Duplicate keys in any object are
-// errors.
+// trailing '/' on a "scope" or its "to" is optional. Unknown keys are errors. The top-level
+// "unresolved" array (written by a suggest-map tool for the user to review) is kept in
+// unresolved(): a plan refuses the map while it has any (PlanOptions::allow_unmatched turns them
+// into warnings). No other top-level keys are allowed. Duplicate keys in any object are errors.
 //
 // Rules carry their origin for messages: "map.json: rule #3" (1-based, file order),
 // "--rule #1", "--drop #2". Load errors name the rule and quote it:
@@ -110,6 +117,9 @@ struct RenameRule {
   // planner validates it against each matched tensor and ApplyPlan applies it
   // (core/tensor_transform.h).
   std::optional<std::vector<int>> permute;
+  // kScope: the separator FROM was written with: '/' (every format) or '.' (dotted
+  // formats only; the planner refuses it on a checkpoint whose names use '/').
+  char scope_mark = '/';
   std::string origin;  // "map.json: rule #3", "--rule #1", "--drop #2"
   std::string text;    // the rule as written: {"regex":"(("}, model_1/=model_2/, a/*
   std::shared_ptr<const std::regex> regex;  // kRegex: compiled when the rule is loaded
@@ -118,9 +128,9 @@ struct RenameRule {
   std::string Describe() const;
 };
 
-// True if `name` is `scope` or starts with `scope` + '/'. The empty scope contains every
-// name. `scope` must not carry a trailing '/'.
-bool ScopeContains(std::string_view scope, std::string_view name);
+// True if `name` is `scope` or starts with `scope` + separator. The empty scope contains
+// every name. `scope` must not carry a trailing separator.
+bool ScopeContains(std::string_view scope, std::string_view name, char separator = '/');
 
 // Glob matching of names: GlobMatch in core/name_glob.h.
 
@@ -131,8 +141,7 @@ class RenameMap {
   // Parses a JSON map file (either form above). `source_name` (usually the path as the
   // user gave it) prefixes every message. Errors: kInvalidArgument listing every bad
   // rule, one per line; malformed JSON gives "<source>: parse error at line L, column C:
-  // <what>"; a non-empty "unresolved" list is an error too. warnings() is for callers
-  // that append rules with warnings.
+  // <what>". Unresolved entries are in unresolved().
   static Result<RenameMap> ParseJson(std::string_view text, std::string_view source_name);
 
   // Adds "FROM=TO" from --rule; its origin is "--rule #N" (N counts this map's calls, so
@@ -146,6 +155,10 @@ class RenameMap {
 
   const std::vector<RenameRule>& rules() const { return rules_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The map file's "unresolved" entries, one per entry: `map.json: unresolved #1 (for
+  // "fc2/weight", 2 candidates)`. The planner refuses a map that has any unless
+  // unmatched rules are allowed (then they are warnings).
+  const std::vector<std::string>& unresolved() const { return unresolved_; }
   bool empty() const { return rules_.empty(); }
   size_t size() const { return rules_.size(); }
 
@@ -157,10 +170,12 @@ class RenameMap {
     bool drop;
     std::string new_name;
   };
-  std::optional<Match> Apply(std::string_view name) const;
+  // `separator` splits names into scope segments: '/' for TF and Keras names, '.' for
+  // dotted formats (PyTorch, safetensors); TensorStore::separator() says which.
+  std::optional<Match> Apply(std::string_view name, char separator = '/') const;
   // Like Apply, but reports a regex engine failure (e.g. std::regex running out of
   // resources on a pathological pattern) instead of treating it as "no match".
-  Result<std::optional<Match>> ApplyChecked(std::string_view name) const;
+  Result<std::optional<Match>> ApplyChecked(std::string_view name, char separator = '/') const;
 
   // The rule-list form ({"rules": [...]}); ParseJson of its dump yields the same rules
   // (kind, from, to, drop, permute), with origins naming the new source. Names that are
@@ -174,11 +189,13 @@ class RenameMap {
   // Appends a finished rule and indexes it.
   void AddRule(RenameRule rule);
   // Index of the first rule matching `name`, or npos; fills *groups for a regex winner.
-  Result<size_t> FindFirst(std::string_view name, std::cmatch* groups) const;
-  Match Outcome(size_t index, std::string_view name, const std::cmatch& groups) const;
+  Result<size_t> FindFirst(std::string_view name, char separator, std::cmatch* groups) const;
+  Match Outcome(size_t index, std::string_view name, char separator,
+                const std::cmatch& groups) const;
 
   std::vector<RenameRule> rules_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> unresolved_;
   // First rule index per exact name / per scope; pattern rules in order.
   std::map<std::string, size_t, std::less<>> name_index_;
   std::map<std::string, size_t, std::less<>> scope_index_;

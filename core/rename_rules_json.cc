@@ -170,32 +170,19 @@ std::string Join(const std::vector<std::string>& errors) {
   return out;
 }
 
-// "\"x\" (2 candidates)" for an unresolved entry, or the entry itself when malformed.
-std::string DescribeUnresolved(const Json& entry) {
-  if (!entry.is_object() || !entry.contains("to") || !entry["to"].is_string()) {
-    return QuoteRule(entry);
+// "unresolved #2 (for \"x\", 2 candidates)" for an unresolved entry of a draft map.
+std::string UnresolvedWarning(const std::string& where, const Json& entry) {
+  std::string what;
+  if (entry.is_object() && entry.contains("to") && entry["to"].is_string()) {
+    what = "for \"" + entry["to"].get<std::string>() + "\"";
+    if (entry.contains("candidates") && entry["candidates"].is_array()) {
+      const size_t n = entry["candidates"].size();
+      what += ", " + std::to_string(n) + " candidate" + (n == 1 ? "" : "s");
+    }
+  } else {
+    what = QuoteRule(entry);
   }
-  std::string what = "\"" + entry["to"].get<std::string>() + "\"";
-  if (entry.contains("candidates") && entry["candidates"].is_array()) {
-    const size_t n = entry["candidates"].size();
-    what += " (" + std::to_string(n) + " candidate" + (n == 1 ? ")" : "s)");
-  }
-  return what;
-}
-
-// A map that still lists unresolved names is a draft: applying it would leave those names
-// behind while the command reports success, so it is refused until a person decides.
-std::string UnresolvedError(const std::string& source, const Json& unresolved) {
-  constexpr size_t kShown = 5;
-  std::string out = source + ": " + std::to_string(unresolved.size()) + " unresolved entr" +
-                    (unresolved.size() == 1 ? "y " : "ies ");
-  for (size_t i = 0; i < unresolved.size() && i < kShown; ++i) {
-    out += (i ? ", " : "") + DescribeUnresolved(unresolved[i]);
-  }
-  if (unresolved.size() > kShown) out += ", ...";
-  return out +
-         ": resolve each one (write a rule for it in \"rules\", or decide it needs none) and "
-         "remove it from \"unresolved\" before using this map";
+  return where + " (" + what + ")";
 }
 
 }  // namespace
@@ -230,8 +217,11 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
                          "\" (expected \"rules\" and optionally \"unresolved\")");
       } else if (!value.is_array()) {
         errors.push_back(source + ": \"unresolved\" must be an array");
-      } else if (!value.empty()) {
-        errors.push_back(UnresolvedError(source, value));
+      } else {
+        for (size_t i = 0; i < value.size(); ++i) {
+          map.unresolved_.push_back(
+              UnresolvedWarning(source + ": unresolved #" + std::to_string(i + 1), value[i]));
+        }
       }
     }
     size_t number = 0;

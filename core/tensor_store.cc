@@ -40,6 +40,13 @@ std::string ShapeToString(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
+char DottedNamesSeparator(const TensorStore& store) {
+  for (const auto& [name, entry] : store) {
+    if (name.find('/') != std::string::npos) return '/';
+  }
+  return '.';
+}
+
 std::optional<uint64_t> TensorEntry::NumElements() const { return ShapeNumElements(shape); }
 
 std::string TensorEntry::Where() const {

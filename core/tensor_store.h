@@ -115,9 +115,20 @@ class TensorStore {
   // Up to `max` stored names closest to `name` by edit distance (for "did you mean").
   std::vector<std::string> Suggest(std::string_view name, size_t max = 3) const;
 
+  // The character that splits names into scope segments, set by the reader: '/' for TF
+  // and Keras names, '.' for dotted formats (PyTorch, safetensors). Rename rules match
+  // scopes on it (core/rename_rules.h).
+  char separator() const { return separator_; }
+  void set_separator(char separator) { separator_ = separator; }
+
  private:
   Map entries_;
+  char separator_ = '/';
 };
+
+// The separator for a store of a format with dotted names (`fc1.weight`): '.', unless
+// some name holds a '/' (names converted from TF keep their slashes), then '/'.
+char DottedNamesSeparator(const TensorStore& store);
 
 // Format-specific state a reader keeps for its writer (e.g. the TF bundle header).
 class FormatState {

@@ -93,6 +93,7 @@ Result<Checkpoint> OpenPyTorchIndex(const std::string& index_path, const ReadOpt
     }
   }
   if (merged.format.empty()) merged.format = "pytorch_zip";
+  merged.store.set_separator(DottedNamesSeparator(merged.store));
   merged.properties.emplace_back("shards", std::to_string(shards.size()));
   if (auto meta = index.find("metadata"); meta != index.end() && meta->is_object()) {
     if (auto ts = meta->find("total_size"); ts != meta->end() && ts->is_number_integer()) {

@@ -513,6 +513,7 @@ Result<Checkpoint> OpenSource(std::shared_ptr<const ByteSource> source,
                                 "magic)");
     }
     ckpt->files.push_back(cf);
+    if (ckpt.ok()) ckpt->store.set_separator(DottedNamesSeparator(ckpt->store));
     return ckpt;
   } catch (const FormatError& e) {
     return e.status();

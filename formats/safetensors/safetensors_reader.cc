@@ -171,6 +171,7 @@ Result<Checkpoint> OpenIndex(const std::string& index_path) {
     if (first_metadata == nullptr && file.header.metadata) first_metadata = &*file.header.metadata;
   }
   ckpt.state = std::move(state);
+  ckpt.store.set_separator(DottedNamesSeparator(ckpt.store));
   return ckpt;
 }
 
@@ -246,6 +247,7 @@ Result<Checkpoint> OpenSafetensorsSource(std::shared_ptr<const ByteSource> data)
   auto state = std::make_shared<SafetensorsState>();
   state->files.push_back(std::move(file));
   ckpt.state = std::move(state);
+  ckpt.store.set_separator(DottedNamesSeparator(ckpt.store));
   return ckpt;
 }
 

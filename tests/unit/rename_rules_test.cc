@@ -198,14 +198,14 @@ TEST_CASE("rename rules: the two JSON forms") {
   CHECK(Outcome(list, "x/v") == "-");
   CHECK(Outcome(list, "y") == "-");
   CHECK(list.warnings().empty());
-  // A draft with open questions is refused, naming them (issue 10).
-  CHECK(JsonError(R"({"rules": [{"name": "a", "to": "b"}],
+  CHECK(list.unresolved().empty());
+  // A draft with open questions keeps them, each named, for the plan to refuse.
+  const RenameMap draft = JsonMap(R"({"rules": [{"name": "a", "to": "b"}],
     "unresolved": [{"to": "fc2/weight", "candidates": ["dense_1/kernel", "dense_2/kernel"],
                     "why": "2 candidates match the name equally well"},
-                   {"to": "head/bias", "candidates": []}]})") ==
-        "map.json: 2 unresolved entries \"fc2/weight\" (2 candidates), \"head/bias\" (0 "
-        "candidates): resolve each one (write a rule for it in \"rules\", or decide it needs "
-        "none) and remove it from \"unresolved\" before using this map");
+                   {"to": "head/bias", "candidates": []}]})");
+  CHECK(draft.unresolved() == Names{"map.json: unresolved #1 (for \"fc2/weight\", 2 candidates)",
+                                    "map.json: unresolved #2 (for \"head/bias\", 0 candidates)"});
   CHECK(JsonError(R"({"rules": [{"name": "a", "to": "b", "why": 3}]})")
             .find("\"why\" must be a string") != std::string::npos);
 }
@@ -411,12 +411,17 @@ TEST_CASE("rename plan: conflicts, empty names and unmatched rules") {
     CHECK(plan.errors == Names{"\"g\" (--rule #1) would be renamed to the protected name "
                                "\"_CHECKPOINTABLE_OBJECT_GRAPH\""});
   }
-  SUBCASE("unmatched rule: warning, error under strict") {
+  SUBCASE("unmatched rule: error, a warning when allowed, an error under strict") {
     const RenameMap map = InlineMap({"a=b", "model_9/=x/"});
-    const RenamePlan plan = PlanRename({"a"}, map, {});
-    CHECK(plan.ok());
-    CHECK(plan.warnings == Names{"--rule #2 (model_9/=x/): matched no variable"});
+    const RenamePlan plan = PlanRename({"a", "model_1/w"}, map, {});
+    CHECK(plan.errors == Names{"--rule #2 (model_9/=x/): matched no variable; did you mean "
+                               "model_1/? (--allow-unmatched ignores it)"});
     CHECK(plan.unmatched_rules == std::vector<size_t>{1});
+    PlanOptions allow;
+    allow.allow_unmatched = true;
+    const RenamePlan allowed = PlanRename({"a"}, map, allow);
+    CHECK(allowed.ok());
+    CHECK(allowed.warnings == Names{"--rule #2 (model_9/=x/): matched no variable"});
     PlanOptions strict;
     strict.strict = true;
     const RenamePlan strict_plan = PlanRename({"a", "z"}, map, strict);
@@ -461,6 +466,19 @@ TEST_CASE("rename plan: an empty unresolved list is no warning") {
   const RenameMap map = JsonMap(R"({"rules": [{"name": "a", "to": "b"}], "unresolved": []})");
   const RenamePlan plan = PlanRename({"a"}, map, {});
   CHECK(plan.warnings.empty());
+}
+
+TEST_CASE("rename plan: unresolved map entries are errors, warnings when allowed") {
+  const RenameMap map =
+      JsonMap(R"({"rules": [{"name": "a", "to": "b"}], "unresolved": [{"to": "c"}]})");
+  const RenamePlan plan = PlanRename({"a"}, map, {});
+  CHECK(plan.errors == Names{"map.json: unresolved #1 (for \"c\"): not a rule; resolve it into "
+                             "a rule in \"rules\" or remove it (--allow-unmatched ignores it)"});
+  PlanOptions allow;
+  allow.allow_unmatched = true;
+  const RenamePlan allowed = PlanRename({"a"}, map, allow);
+  CHECK(allowed.ok());
+  CHECK(allowed.warnings == Names{"map.json: unresolved #1 (for \"c\"): ignored"});
 }
 
 TEST_CASE("rename plan: ApplyPlan moves entries without touching their bytes") {

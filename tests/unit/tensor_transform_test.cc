@@ -138,7 +138,9 @@ TEST_CASE("rename plan: transforms travel with changes and are validated against
         "\"dense/bias\" (map.json: rule #2): transpose needs a 2-D tensor, found shape [4]");
 
   store.Remove("dense/bias");
-  const RenamePlan good = PlanStoreRename(store, *map, {});
+  PlanOptions allow_unmatched;  // rule #2 now matches nothing
+  allow_unmatched.allow_unmatched = true;
+  const RenamePlan good = PlanStoreRename(store, *map, allow_unmatched);
   REQUIRE(good.ok());
   const TensorStore out = ApplyPlan(store, good);
   const TensorEntry* fc = out.Find("fc.weight");
@@ -147,6 +149,30 @@ TEST_CASE("rename plan: transforms travel with changes and are validated against
   CHECK(fc->shape == std::vector<int64_t>{4, 3});
   CHECK(ReadAll(*fc, 48) == std::vector<uint32_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
   CHECK(out.Find("conv/kernel")->shape == std::vector<int64_t>{5, 4, 2, 3});
+}
+
+TEST_CASE("rename plan: optimizer slots are transposed with their variable") {
+  auto map = RenameMap::ParseJson(
+      R"({"rules": [{"name": "dense/kernel", "to": "fc/weight", "transpose": true}]})", "map.json");
+  REQUIRE(map.ok());
+  TensorStore store;
+  REQUIRE(store.Add(Iota("dense/kernel", {3, 4})).ok());
+  REQUIRE(store.Add(Iota("training/dense/kernel/Adam", {3, 4})).ok());
+  const RenamePlan plan = PlanStoreRename(store, *map, {});
+  REQUIRE(plan.ok());
+  const TensorStore out = ApplyPlan(store, plan);
+  const TensorEntry* slot = out.Find("training/fc/weight/Adam");
+  REQUIRE(slot != nullptr);
+  CHECK(slot->shape == std::vector<int64_t>{4, 3});
+  CHECK(ReadAll(*slot, 48) == std::vector<uint32_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
+
+  // A slot of another shape than its variable cannot take the variable's transpose.
+  REQUIRE(store.Add(Iota("dense/kernel/Momentum", {2, 6})).ok());
+  const RenamePlan bad = PlanStoreRename(store, *map, {});
+  CHECK(bad.errors == std::vector<std::string>{
+                          "\"dense/kernel/Momentum\" (map.json: rule #1, following "
+                          "\"dense/kernel\"): shape [2, 6] differs from its variable's [3, 4], "
+                          "so the rule's transform cannot be applied to it (add a rule for it)"});
 }
 
 TEST_CASE("rename plan: a transform-only change still conflicts with a rename onto its name") {

@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/diff_object_graph.h"
 #include "cli/rename_map_options.h"
 #include "core/diff.h"
 #include "core/diff_render.h"
@@ -33,9 +34,11 @@ int RunDiff(DiffCliOptions& o) {
   auto b = OpenOrReport(o.b, {});
   if (!b) return kExitError;
   // A's names are mapped first, with the same engine and semantics as `rename`.
-  auto store_a = MapStoreOrReport(std::move(a->store), *map);
+  auto store_a = MapStoreOrReport(a->store, *map);
   if (!store_a) return kExitError;
-  const DiffReport report = DiffStores(*store_a, b->store, o.diff);
+  DiffReport report = DiffStores(*store_a, b->store, o.diff);
+  // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
+  CompareObjectGraphs(a->store, map->empty() ? a->store : *store_a, b->store, report);
   if (o.json) {
     std::cout << ToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
@@ -45,9 +48,12 @@ int RunDiff(DiffCliOptions& o) {
     std::cout << FormatDiffText(report, t);
   }
   switch (report.Verdict()) {
-    case DiffVerdict::kSame: return kExitOk;
-    case DiffVerdict::kDifferent: return kExitProblems;
-    case DiffVerdict::kError: return kExitError;
+    case DiffVerdict::kSame:
+      return kExitOk;
+    case DiffVerdict::kDifferent:
+      return kExitProblems;
+    case DiffVerdict::kError:
+      return kExitError;
   }
   return kExitError;
 }
@@ -56,7 +62,8 @@ int RunDiff(DiffCliOptions& o) {
 
 Command AddDiffCommand(CLI::App& app) {
   auto o = std::make_shared<DiffCliOptions>();
-  CLI::App* sub = app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
+  CLI::App* sub =
+      app.add_subcommand("diff", "Compare two checkpoints (names, dtypes, shapes, values)");
   sub->add_option("a", o->a, "First checkpoint (its names are mapped by --map/--rule)")->required();
   sub->add_option("b", o->b, "Second checkpoint")->required();
   AddOpenOptions(sub, o->open);
@@ -65,7 +72,8 @@ Command AddDiffCommand(CLI::App& app) {
   sub->add_option("--atol", o->diff.atol, "Absolute tolerance: |a-b| <= atol + rtol*|b|");
   sub->add_option("--rtol", o->diff.rtol, "Relative tolerance");
   sub->add_flag("--nan-equal", o->diff.nan_equal, "Treat NaN as equal to NaN");
-  sub->add_option("--filter", o->diff.filters, "Only compare names matching this glob (repeatable)");
+  sub->add_option("--filter", o->diff.filters,
+                  "Only compare names matching this glob (repeatable)");
   sub->add_flag("--all", o->all, "Also list identical entries");
   sub->add_flag("--json", o->json, "Print every entry as JSON");
   return {sub, [o] { return RunDiff(*o); }};

@@ -52,6 +52,22 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
   return j;
 }
 
+// A SavedModel's variables/ checkpoint: tf.saved_model.load binds it to saved_model.pb's
+// object graph by edge names, which rescope does not rewrite.
+void WarnIfSavedModelVariables(const std::string& input) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::absolute(fs::path(input), ec).parent_path();
+  if (ec || dir.filename() != "variables") return;
+  for (const char* graph : {"saved_model.pb", "saved_model.pbtxt"}) {
+    if (!fs::exists(dir.parent_path() / graph, ec)) continue;
+    PrintWarning(input + " holds the variables of a SavedModel; its " + graph +
+                 " still names the old objects, so tf.saved_model.load will not find renamed "
+                 "variables: restore them with tf.train.Checkpoint into the refactored code");
+    return;
+  }
+}
+
 int RunRename(const RenameOptions& o) {
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
@@ -65,6 +81,7 @@ int RunRename(const RenameOptions& o) {
   plan_options.drop_optimizer = o.drop_optimizer;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
+  if (!plan.changes.empty()) WarnIfSavedModelVariables(ckpt->path);
   if (!plan.ok()) {
     for (const std::string& e : plan.errors) PrintError(e);
     PrintError("rename plan has " + std::to_string(plan.errors.size()) +
@@ -72,20 +89,29 @@ int RunRename(const RenameOptions& o) {
     if (o.json) std::cout << PlanJson(plan, *map).dump(2) << "\n";
     return kExitError;
   }
+  if (!o.dry_run && o.output.empty()) {
+    PrintError("rename needs -o OUT (or --dry-run)");
+    return kExitError;
+  }
+  // What the writer would refuse (a rename the TF2 object graph cannot express) is checked
+  // before the plan is shown, in a dry run as in a real one.
+  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
+  if (Status check = CheckCheckpointWrite(*ckpt, renamed, o.write); !check.ok()) {
+    PrintError(check);
+    PrintError("the rename cannot be written; nothing was written");
+    return kExitError;
+  }
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.
   nlohmann::ordered_json j;
   if (o.json) j = PlanJson(plan, *map);
   if (!o.json) PrintPlan(plan, *map);
   if (o.dry_run) {
-    if (o.json) std::cout << j.dump(2) << "\n";
-    else std::cout << "dry run: nothing written\n";
+    if (o.json)
+      std::cout << j.dump(2) << "\n";
+    else
+      std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
-  if (o.output.empty()) {
-    PrintError("rename needs -o OUT (or --dry-run)");
-    return kExitError;
-  }
-  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
   auto written = WriteCheckpoint(*ckpt, renamed, o.output, o.write);
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));
@@ -106,14 +132,16 @@ int RunRename(const RenameOptions& o) {
 
 Command AddRenameCommand(CLI::App& app) {
   auto o = std::make_shared<RenameOptions>();
-  CLI::App* sub = app.add_subcommand("rename", "Rename variables with an explicit map and write a new checkpoint");
+  CLI::App* sub = app.add_subcommand(
+      "rename", "Rename variables with an explicit map and write a new checkpoint");
   sub->add_option("input", o->input, "Checkpoint to read (never modified)")->required();
   sub->add_option("-o,--output", o->output,
                   "Output prefix or file; a directory gets a `checkpoint` state file");
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
   sub->add_flag("--dry-run", o->dry_run, "Print the plan, write nothing");
-  sub->add_flag("--strict", o->strict, "Every variable must match a rule; unmatched rules are errors");
+  sub->add_flag("--strict", o->strict,
+                "Every variable must match a rule; unmatched rules are errors");
   sub->add_flag("--drop-optimizer", o->drop_optimizer,
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");

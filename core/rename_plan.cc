@@ -5,8 +5,10 @@
 #include <map>
 #include <utility>
 
+#include "core/keras_optimizer_names.h"
 #include "core/optimizer_state.h"
 #include "core/tensor_transform.h"
+#include "core/tf2_slot_key.h"
 
 namespace rescope {
 namespace {
@@ -28,6 +30,52 @@ std::string SourceList(const std::vector<const RenameChange*>& sources, const Re
   return out;
 }
 
+// A TF2 slot key also follows a rule on its optimizer's path (core/tf2_slot_key.h), after
+// the rule that matched it as a whole (the variable's scope), if any.
+void FollowOptimizerPath(const std::string& name, const RenameMap& map,
+                         std::optional<RenameMap::Match>& match, std::vector<bool>& rule_used) {
+  if (match && match->drop) return;
+  auto followed = MatchOptimizerPath(match ? match->new_name : name, map);
+  if (!followed) return;
+  rule_used[followed->rule_index] = true;
+  if (match && !followed->drop) {
+    match->new_name = std::move(followed->new_name);
+  } else {
+    match = std::move(followed);
+  }
+}
+
+// Keras 2 optimizer weights that no rule matched follow the variable named inside them
+// (core/keras_optimizer_names.h), with that variable's rule as their origin.
+void FollowOptimizerWeights(RenamePlan& plan) {
+  std::vector<std::pair<std::string, std::string>> renamed;
+  std::vector<int> rule_of;
+  for (const RenameChange& c : plan.changes) {
+    if (c.dropped || c.old_name == c.new_name) continue;
+    renamed.emplace_back(c.old_name, c.new_name);
+    rule_of.push_back(c.rule_index);
+  }
+  if (renamed.empty()) return;
+  std::vector<std::string> still_unchanged;
+  const size_t before = plan.changes.size();
+  for (std::string& name : plan.unchanged) {
+    auto followed = FollowRenamedVariable(name, renamed);
+    if (!followed) {
+      still_unchanged.push_back(std::move(name));
+      continue;
+    }
+    RenameChange change;
+    change.old_name = std::move(name);
+    change.new_name = std::move(followed->first);
+    change.rule_index = rule_of[followed->second];
+    plan.changes.push_back(std::move(change));
+  }
+  plan.unchanged = std::move(still_unchanged);
+  if (plan.changes.size() == before) return;
+  std::sort(plan.changes.begin(), plan.changes.end(),
+            [](const RenameChange& a, const RenameChange& b) { return a.old_name < b.old_name; });
+}
+
 // Decides one name; returns false if it passes through unchanged.
 bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& options,
              std::vector<bool>& rule_used, RenamePlan& plan, RenameChange& change) {
@@ -36,8 +84,9 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
     plan.errors.push_back(applied.status().message());
     return false;
   }
-  const std::optional<RenameMap::Match>& match = *applied;
+  std::optional<RenameMap::Match> match = *applied;
   if (match) rule_used[match->rule_index] = true;
+  FollowOptimizerPath(name, map, match, rule_used);
   change.old_name = name;
   if (options.drop_optimizer && IsOptimizerState(name) && !(match && match->drop)) {
     change.dropped = true;
@@ -127,6 +176,7 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
       plan.unchanged.push_back(name);
     }
   }
+  FollowOptimizerWeights(plan);
   CheckConflicts(map, plan);
   for (size_t i = 0; i < map.size(); ++i) {
     if (rule_used[i]) continue;

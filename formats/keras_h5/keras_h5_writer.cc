@@ -41,6 +41,9 @@ struct Plan {
   };
   std::vector<ListRewrite> lists;
   std::optional<std::string> model_config;  // rewritten root attribute
+  // Groups not copied at all, with everything under them: /optimizer_weights when every
+  // optimizer weight was dropped (Keras then loads the model with a fresh optimizer).
+  std::set<std::string> removed_groups;
 };
 
 // Removes a file on scope exit unless released.
@@ -157,6 +160,10 @@ struct Keras2Planner {
         }
       }
       kept.push_back({w, name.substr(prefix.size()), to.substr(prefix.size())});
+    }
+    if (!prefix.empty() && kept.empty() && !weights.empty()) {
+      plan->removed_groups.insert(old_group);  // no empty optimizer_weights group left behind
+      return group_name;
     }
     std::string new_layer = group_name;
     if (can_rename && !kept.empty()) {
@@ -350,7 +357,12 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
     H5Handle droot = H5Handle::Group(H5Gopen2(dst, "/", H5P_DEFAULT));
     RESCOPE_RETURN_IF_ERROR(CopyAttributes(sroot.get(), droot.get(), out, "/"));
   }
+  auto removed = [&](const std::string& g) {
+    return std::any_of(plan.removed_groups.begin(), plan.removed_groups.end(),
+                       [&](const std::string& r) { return g == r || IsUnder(g, r); });
+  };
   for (const std::string& g : tree.groups) {
+    if (removed(g)) continue;
     const std::string d = DestGroup(plan, g);
     if (PathExists(dst, d)) continue;
     H5Handle s = H5Handle::Group(H5Gopen2(src.id(), g.c_str(), H5P_DEFAULT));
@@ -360,7 +372,7 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
   }
   for (const std::string& d : tree.datasets) {
     const auto to = DestDataset(plan, d);
-    if (!to) continue;
+    if (!to || removed(d)) continue;
     RESCOPE_ASSIGN_OR_RETURN(std::optional<H5RawRange> range,
                              CreateForRawCopy(src, d, dst, *to, lcpl.get(), out));
     if (range) {
@@ -374,6 +386,7 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
   // Groups emptied by moves and drops go, unless they carry attributes (a Keras 2 layer
   // whose weights were all dropped stays listed in layer_names with empty weight_names).
   for (auto it = tree.groups.rbegin(); it != tree.groups.rend(); ++it) {
+    if (removed(*it)) continue;
     H5G_info_t before, after;
     H5O_info_t object;
     const std::string d = DestGroup(plan, *it);
@@ -444,6 +457,9 @@ Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5
   return SyncFile(out);
 }
 
+// A .keras archive is written only under a .keras name; any other name gets HDF5.
+bool WantsArchive(const std::string& path) { return path.ends_with(".keras"); }
+
 Status Commit(TempFile& temp, const std::string& path) {
   if (::rename(temp.path().c_str(), path.c_str()) != 0) {
     return Status::IOError(path + ": cannot rename into place from " + temp.path());
@@ -479,6 +495,21 @@ Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const Te
   RESCOPE_ASSIGN_OR_RETURN(auto src,
                            H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
                                              archive.weights_offset, archive.weights_size));
+  if (!WantsArchive(path)) {
+    // An HDF5 output was asked for (out.h5, out.weights.h5): the archive's weights file
+    // alone, renamed; never a zip under an HDF5 name.
+    TempFile temp(TempPathFor(path));
+    RESCOPE_RETURN_IF_ERROR(RewriteHdf5(source, *state, *src, store, temp.path(), path, notes));
+    RESCOPE_RETURN_IF_ERROR(Commit(temp, path));
+    notes->push_back(std::string("wrote the archive's ") + kKerasWeightsMember +
+                     " as HDF5 (weights only; config.json is not in it: build the model in "
+                     "code, then load_weights)");
+    if (state->layout == "keras3_weights_h5" && !path.ends_with(".weights.h5")) {
+      notes->push_back(
+          "Keras 3 load_weights reads this layout only from a file named *.weights.h5");
+    }
+    return std::vector<std::string>{path};
+  }
   TempFile weights(TempPathFor(path) + ".weights.h5");
   RESCOPE_RETURN_IF_ERROR(RewriteHdf5(source, *state, *src, store, weights.path(),
                                       path + ":" + kKerasWeightsMember, notes));

@@ -164,6 +164,7 @@ Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
   if (target == "tf_bundle") return tfbundle::CheckTfBundleWrite(source, store);
+  if (target == "keras_h5") return CheckKerasH5Write(source, store);
   return Status::Ok();
 }
 

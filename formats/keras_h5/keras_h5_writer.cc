@@ -427,20 +427,28 @@ Status SyncFile(const std::string& path) {
 }
 
 // Writes the rebuilt HDF5 file to `out` (which must not exist).
+// Plans the rebuild and checks it; everything the writer refuses is refused here.
+Status PlanRewrite(const Checkpoint& source, const KerasH5State& state, const H5ImageFile& src,
+                   const TensorStore& store, const std::string& shown,
+                   std::vector<std::string>* notes, Plan* plan, H5Tree* tree) {
+  RESCOPE_ASSIGN_OR_RETURN(auto matches, MatchStore(source, store, shown));
+  if (state.layout == "keras_h5") {
+    Keras2Planner planner{source, state, matches, plan, notes, "", {}};
+    RESCOPE_RETURN_IF_ERROR(planner.Run());
+  } else {
+    PlanByPath(source, state, matches, plan, notes);
+  }
+  RESCOPE_ASSIGN_OR_RETURN(*tree, WalkHdf5(src.id(), src.name()));
+  DetectGroupMoves(*tree, plan);
+  return CheckDestinations(*tree, *plan, shown);
+}
+
 Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5ImageFile& src,
                    const TensorStore& store, const std::string& out, const std::string& shown,
                    std::vector<std::string>* notes) {
-  RESCOPE_ASSIGN_OR_RETURN(auto matches, MatchStore(source, store, shown));
   Plan plan;
-  if (state.layout == "keras_h5") {
-    Keras2Planner planner{source, state, matches, &plan, notes, "", {}};
-    RESCOPE_RETURN_IF_ERROR(planner.Run());
-  } else {
-    PlanByPath(source, state, matches, &plan, notes);
-  }
-  RESCOPE_ASSIGN_OR_RETURN(const H5Tree tree, WalkHdf5(src.id(), src.name()));
-  DetectGroupMoves(tree, &plan);
-  RESCOPE_RETURN_IF_ERROR(CheckDestinations(tree, plan, shown));
+  H5Tree tree;
+  RESCOPE_RETURN_IF_ERROR(PlanRewrite(source, state, src, store, shown, notes, &plan, &tree));
   if (!tree.skipped_links.empty()) {
     notes->push_back(std::to_string(tree.skipped_links.size()) +
                      " soft/external links not copied (first " + tree.skipped_links[0] + ")");
@@ -469,6 +477,27 @@ Status Commit(TempFile& temp, const std::string& path) {
 }
 
 }  // namespace
+
+Status CheckKerasH5Write(const Checkpoint& source, const TensorStore& store) {
+  const auto* state = dynamic_cast<const KerasH5State*>(source.state.get());
+  if (state == nullptr) return Status::Ok();  // a new file: nothing of a source to keep
+  SilenceHdf5Errors();
+  RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, MappedFile::Open(source.path));
+  std::shared_ptr<const MappedFile> mapping = std::move(mapped);
+  std::vector<std::string> notes;
+  Plan plan;
+  H5Tree tree;
+  if (source.format != "keras_zip") {
+    RESCOPE_ASSIGN_OR_RETURN(auto src, H5ImageFile::Open(source.path, mapping, 0, mapping->size()));
+    return PlanRewrite(source, *state, *src, store, source.path, &notes, &plan, &tree);
+  }
+  RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(source.path, mapping));
+  RESCOPE_ASSIGN_OR_RETURN(auto src,
+                           H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
+                                             archive.weights_offset, archive.weights_size));
+  return PlanRewrite(source, *state, *src, store, source.path + ":" + kKerasWeightsMember, &notes,
+                     &plan, &tree);
+}
 
 Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const TensorStore& store,
                                               const std::string& path,

@@ -48,6 +48,10 @@ namespace rescope {
 // an optimizer weight renamed out of optimizer_weights/); kNotSupported for a store with
 // tensors that are not in a Keras source or whose bytes were changed; kIOError /
 // kCorruption from the file system, HDF5 or libzip, naming the file.
+// What WriteKerasH5 would refuse about `store` (MatchStore, the layer and optimizer-weight
+// rules, two tensors on one path), checked without writing: `rename --dry-run` runs it.
+Status CheckKerasH5Write(const Checkpoint& source, const TensorStore& store);
+
 Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const TensorStore& store,
                                               const std::string& path,
                                               std::vector<std::string>* notes);

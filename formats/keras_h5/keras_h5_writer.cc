@@ -465,8 +465,11 @@ Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5
   return SyncFile(out);
 }
 
-// A .keras archive is written only under a .keras name; any other name gets HDF5.
-bool WantsArchive(const std::string& path) { return path.ends_with(".keras"); }
+// A name that says HDF5 (out.h5, out.weights.h5, out.hdf5) gets HDF5; any other name
+// (out.keras, or no extension) keeps the archive the source was.
+bool WantsArchive(const std::string& path) {
+  return !path.ends_with(".h5") && !path.ends_with(".hdf5");
+}
 
 Status Commit(TempFile& temp, const std::string& path) {
   if (::rename(temp.path().c_str(), path.c_str()) != 0) {

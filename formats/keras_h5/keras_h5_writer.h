@@ -19,9 +19,9 @@
 //            e.g. the vars group's `name`); config.json is never changed (Keras 3 finds
 //            weights by object path, not by layer name), and a note says so;
 //   .keras   the archive is rewritten: model.weights.h5 STORED, every other member copied
-//            unchanged (compressed bytes and dates as they were), when `path` ends in
-//            .keras; any other name (out.h5, out.weights.h5) gets the archive's weights
-//            file alone, as HDF5.
+//            unchanged (compressed bytes and dates as they were); a `path` ending in .h5
+//            or .hdf5 (out.h5, out.weights.h5) gets the archive's weights file alone, as
+//            HDF5.
 // Groups emptied by moves are removed; groups empty in the source are kept. Soft and
 // external links are not copied (a note counts them).
 //

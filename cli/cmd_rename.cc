@@ -99,6 +99,11 @@ int RunRename(const RenameOptions& o) {
   if (Status check = CheckCheckpointWrite(*ckpt, renamed, o.write); !check.ok()) {
     PrintError(check);
     PrintError("the rename cannot be written; nothing was written");
+    if (o.json) {
+      nlohmann::ordered_json j = PlanJson(plan, *map);
+      j["errors"].push_back(check.message());
+      std::cout << j.dump(2) << "\n";
+    }
     return kExitError;
   }
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.

@@ -7,7 +7,11 @@
    counter equal the saved ones.
 2. The optimizer attribute of the Checkpoint is renamed (`optimizer` -> `opt`): the slot keys
    `<var>/.OPTIMIZER_SLOT/optimizer/m` follow the optimizer's new path.
-3. A SavedModel's variables/ renamed by rescope loads with tf.saved_model.load, values equal.
+   The same with the TF 2.11+ optimizer, which keeps its state by position
+   (`optimizer/_variables/N`), so only the model keys move.
+3. A SavedModel's variables/ renamed by rescope restore into the refactored module with
+   tf.train.Checkpoint (values equal); rescope warns that saved_model.pb is not rewritten,
+   since tf.saved_model.load binds variables through saved_model.pb's own edge names.
 4. `diff OLD NEW --rule ... --values` says the two are the same (object graph compared by
    meaning).
 """
@@ -132,6 +136,27 @@ except AssertionError as e:
     j.check(False, f"assert_consumed after the optimizer rename: {e}")
 j.same_dict("optimizer rename", expected,
             state(renamed_model, renamed_opt, {"dense_1": "first", "head": "second"}))
+
+# --- 2b. the TF 2.11+ optimizer keeps its slots by position (optimizer/_variables/N) ---
+old_model, old_opt = Before(), tf_keras.optimizers.Adam(0.01)
+train_step(old_model, old_opt)
+saved_new_opt = tf.train.Checkpoint(model=old_model, optimizer=old_opt).save(
+    os.path.join(work, "newopt", "ckpt"))
+renamed_new_opt = os.path.join(work, "newopt_renamed", "ckpt")
+j.run("rename", saved_new_opt, "--rule", rule, "-o", renamed_new_opt)
+model_b, opt_b = After(), tf_keras.optimizers.Adam(0.01)
+model_b(X)
+opt_b.build(model_b.trainable_variables)
+try:
+    tf.train.Checkpoint(model=model_b, optimizer=opt_b).restore(renamed_new_opt).assert_consumed()
+except AssertionError as e:
+    j.check(False, f"assert_consumed (TF 2.11+ optimizer) after the attribute rename: {e}")
+j.same_dict("TF 2.11+ optimizer: weights",
+            {str(i): v.numpy() for i, v in enumerate(old_model.trainable_variables)},
+            {str(i): v.numpy() for i, v in enumerate(model_b.trainable_variables)})
+j.same_dict("TF 2.11+ optimizer: optimizer variables",
+            {str(i): v.numpy() for i, v in enumerate(old_opt.variables)},
+            {str(i): v.numpy() for i, v in enumerate(opt_b.variables)})
 
 # --- 3. a SavedModel's variables/ renamed ---
 # tf.saved_model.load binds the variables checkpoint to saved_model.pb's own object graph by

@@ -16,8 +16,8 @@ Result<tfgraph::ObjectGraph> MappedGraph(const TensorStore& a_source, const Tens
                                          const TensorEntry& a_entry) {
   auto rewritten = tfgraph::RewriteStoreGraph(a_source, a_mapped);
   if (!rewritten.ok()) {
-    return Status::InvalidArgument("A's object graph cannot follow the map: " +
-                                   rewritten.status().message());
+    return Status(rewritten.status().code(),
+                  "A's object graph cannot follow the map: " + rewritten.status().message());
   }
   if (rewritten->has_value()) return std::move(**rewritten);
   return tfgraph::ReadObjectGraph(a_entry);
@@ -45,8 +45,13 @@ void CompareObjectGraphs(const TensorStore& a_source, const TensorStore& a_mappe
     auto graph_b = tfgraph::ReadObjectGraph(*b_entry);
     e.values.reset();  // the raw strings are multi-KB: never print them
     if (!graph_a.ok() || !graph_b.ok()) {
-      e.category = DiffCategory::kError;
-      e.detail = (graph_a.ok() ? graph_b.status() : graph_a.status()).message();
+      // A map the graph cannot follow means B cannot be A renamed: a difference. An
+      // unreadable graph is an error.
+      const Status& why = graph_a.ok() ? graph_b.status() : graph_a.status();
+      e.category = why.code() == StatusCode::kInvalidArgument || why.code() == StatusCode::kConflict
+                       ? DiffCategory::kValuesDiffer
+                       : DiffCategory::kError;
+      e.detail = why.message();
       continue;
     }
     const std::string difference = tfgraph::FirstGraphDifference(*graph_a, *graph_b);

@@ -12,7 +12,7 @@ namespace rescope::cli {
 // `a_source`: A as read; `a_mapped`: A after the map (ApplyPlan, or a_source itself when
 // there is no map); `b`: B. Updates the object-graph entry of `report` when both sides
 // have one: kIdentical (detail says how it was compared), kValuesDiffer (detail: the first
-// difference) or kError (the graph cannot be read, or cannot follow the map).
+// difference, or why A's graph cannot follow the map) or kError (a graph cannot be read).
 void CompareObjectGraphs(const TensorStore& a_source, const TensorStore& a_mapped,
                          const TensorStore& b, DiffReport& report);
 

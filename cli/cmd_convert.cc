@@ -70,13 +70,19 @@ int RunConvert(ConvertOptions& o) {
   plan_options.allow_unmatched = o.map.allow_unmatched;
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
+  std::vector<std::string> notes;
+  const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
   if (o.dry_run) {
+    // Fails exactly when the real run's writer would refuse the result.
+    if (Status check = CheckCheckpointWrite(*ckpt, store, o.write); !check.ok()) {
+      PrintError(check);
+      PrintError("the conversion cannot be written; nothing was written");
+      return kExitError;
+    }
     PrintPlan(*plan, *map);
     std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
-  std::vector<std::string> notes;
-  const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
   auto written = WriteCheckpoint(*ckpt, store, o.output, o.write);
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));

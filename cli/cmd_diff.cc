@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/diff_object_graph.h"
 #include "cli/rename_map_options.h"
 #include "core/diff.h"
 #include "core/diff_render.h"
@@ -34,9 +35,12 @@ int RunDiff(DiffCliOptions& o) {
   auto b = OpenOrReport(o.b, {});
   if (!b) return kExitError;
   // A's names are mapped first, with the same engine and semantics as `rename`.
-  auto store_a = MapStoreOrReport(std::move(a->store), *map, o.map);
+  // A copy: the object-graph comparison below needs A's store as it was read.
+  auto store_a = MapStoreOrReport(a->store, *map, o.map);
   if (!store_a) return kExitError;
-  const DiffReport report = DiffStores(*store_a, b->store, o.diff);
+  DiffReport report = DiffStores(*store_a, b->store, o.diff);
+  // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
+  CompareObjectGraphs(a->store, map->empty() ? a->store : *store_a, b->store, report);
   if (o.json) {
     std::cout << ToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";

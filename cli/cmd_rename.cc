@@ -63,6 +63,22 @@ nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
   return j;
 }
 
+// A SavedModel's variables/ checkpoint: tf.saved_model.load binds it to saved_model.pb's
+// object graph by edge names, which rescope does not rewrite.
+void WarnIfSavedModelVariables(const std::string& input) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::absolute(fs::path(input), ec).parent_path();
+  if (ec || dir.filename() != "variables") return;
+  for (const char* graph : {"saved_model.pb", "saved_model.pbtxt"}) {
+    if (!fs::exists(dir.parent_path() / graph, ec)) continue;
+    PrintWarning(input + " holds the variables of a SavedModel; its " + graph +
+                 " still names the old objects, so tf.saved_model.load will not find renamed "
+                 "variables: restore them with tf.train.Checkpoint into the refactored code");
+    return;
+  }
+}
+
 int RunRename(const RenameOptions& o) {
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
@@ -78,11 +94,29 @@ int RunRename(const RenameOptions& o) {
   plan_options.allow_unmatched = o.map.allow_unmatched;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
+  if (!plan.changes.empty()) WarnIfSavedModelVariables(ckpt->path);
   if (!plan.ok()) {
     for (const std::string& e : plan.errors) PrintError(e);
     PrintError("rename plan has " + std::to_string(plan.errors.size()) +
                " error(s); nothing was written");
     if (o.json) std::cout << PlanJson(plan, *map).dump(2) << "\n";
+    return kExitError;
+  }
+  if (!o.dry_run && o.output.empty()) {
+    PrintError("rename needs -o OUT (or --dry-run)");
+    return kExitError;
+  }
+  // What the writer would refuse (a rename the TF2 object graph cannot express) is checked
+  // before the plan is shown, in a dry run as in a real one.
+  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
+  if (Status check = CheckCheckpointWrite(*ckpt, renamed, o.write); !check.ok()) {
+    PrintError(check);
+    PrintError("the rename cannot be written; nothing was written");
+    if (o.json) {
+      nlohmann::ordered_json j = PlanJson(plan, *map);
+      j["errors"].push_back(check.message());
+      std::cout << j.dump(2) << "\n";
+    }
     return kExitError;
   }
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.
@@ -96,11 +130,6 @@ int RunRename(const RenameOptions& o) {
       std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
-  if (o.output.empty()) {
-    PrintError("rename needs -o OUT (or --dry-run)");
-    return kExitError;
-  }
-  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
   auto written = WriteCheckpoint(*ckpt, renamed, o.output, o.write);
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "cli/created_directories.h"
 #include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/keras_h5/keras_h5_writer.h"
@@ -161,9 +162,27 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
 }
 
+Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
+                            const WriteCheckpointOptions& o) {
+  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (target == "tf_bundle") return tfbundle::CheckTfBundleWrite(source, store);
+  if (target == "keras_h5") return CheckKerasH5Write(source, store);
+  return Status::Ok();
+}
+
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
                                           const std::string& output,
                                           const WriteCheckpointOptions& o) {
+  RESCOPE_RETURN_IF_ERROR(CheckCheckpointWrite(source, store, o));
+  CreatedDirectories created(output);
+  auto written = WriteCheckpointFiles(source, store, output, o);
+  if (written.ok()) created.Keep();
+  return written;
+}
+
+Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const TensorStore& store,
+                                               const std::string& output,
+                                               const WriteCheckpointOptions& o) {
   WrittenCheckpoint result;
   std::string prefix = output;
   std::string state_dir;
@@ -241,7 +260,9 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   if (target == "keras_h5") {
     std::string path = output;
     if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-      path = (fs::path(output) / (SafetensorsStem(source.path) + ".h5")).string();
+      // A .keras archive stays one (the Keras writer gives other names HDF5).
+      const char* ext = source.format == "keras_zip" ? ".keras" : ".h5";
+      path = (fs::path(output) / (SafetensorsStem(source.path) + ext)).string();
     }
     if (Canonical(path) == Canonical(source.path) && !o.in_place) {
       return Status::InvalidArgument(path +

@@ -33,8 +33,21 @@ struct WrittenCheckpoint {
 
 void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& options);
 
+// What WriteCheckpoint would refuse about `store` before writing anything (a rename the
+// TF2 object graph cannot express, ...): `--dry-run` runs it to fail exactly when the real
+// run would.
+Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
+                            const WriteCheckpointOptions& options);
+
+// Runs CheckCheckpointWrite, then writes; on failure, directories created for the output
+// are removed again (nothing is left behind).
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
                                           const std::string& output,
                                           const WriteCheckpointOptions& options);
+
+// WriteCheckpoint without the checks and the clean-up.
+Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const TensorStore& store,
+                                               const std::string& output,
+                                               const WriteCheckpointOptions& options);
 
 }  // namespace rescope::cli

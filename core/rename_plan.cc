@@ -8,9 +8,11 @@
 #include <utility>
 
 #include "core/edit_distance.h"
+#include "core/keras_optimizer_names.h"
 #include "core/optimizer_slots.h"
 #include "core/optimizer_state.h"
 #include "core/tensor_transform.h"
+#include "core/tf2_slot_key.h"
 
 namespace rescope {
 namespace {
@@ -31,6 +33,52 @@ std::string SourceList(const std::vector<const RenameChange*>& sources, const Re
     out += Quote(sources[i]->old_name) + " (" + ChangeOrigin(*sources[i], map) + ")";
   }
   return out;
+}
+
+// A TF2 slot key also follows a rule on its optimizer's path (core/tf2_slot_key.h), after
+// the rule that matched it as a whole (the variable's scope), if any.
+void FollowOptimizerPath(const std::string& name, const RenameMap& map,
+                         std::optional<RenameMap::Match>& match, std::vector<bool>& rule_used) {
+  if (match && match->drop) return;
+  auto followed = MatchOptimizerPath(match ? match->new_name : name, map);
+  if (!followed) return;
+  rule_used[followed->rule_index] = true;
+  if (match && !followed->drop) {
+    match->new_name = std::move(followed->new_name);
+  } else {
+    match = std::move(followed);
+  }
+}
+
+// Keras 2 optimizer weights that no rule matched follow the variable named inside them
+// (core/keras_optimizer_names.h), with that variable's rule as their origin.
+void FollowOptimizerWeights(RenamePlan& plan) {
+  std::vector<std::pair<std::string, std::string>> renamed;
+  std::vector<int> rule_of;
+  for (const RenameChange& c : plan.changes) {
+    if (c.dropped || c.old_name == c.new_name) continue;
+    renamed.emplace_back(c.old_name, c.new_name);
+    rule_of.push_back(c.rule_index);
+  }
+  if (renamed.empty()) return;
+  std::vector<std::string> still_unchanged;
+  const size_t before = plan.changes.size();
+  for (std::string& name : plan.unchanged) {
+    auto followed = FollowRenamedVariable(name, renamed);
+    if (!followed) {
+      still_unchanged.push_back(std::move(name));
+      continue;
+    }
+    RenameChange change;
+    change.old_name = std::move(name);
+    change.new_name = std::move(followed->first);
+    change.rule_index = rule_of[followed->second];
+    plan.changes.push_back(std::move(change));
+  }
+  plan.unchanged = std::move(still_unchanged);
+  if (plan.changes.size() == before) return;
+  std::sort(plan.changes.begin(), plan.changes.end(),
+            [](const RenameChange& a, const RenameChange& b) { return a.old_name < b.old_name; });
 }
 
 // What decided one name: the matching rule, or the variable it follows.
@@ -80,10 +128,11 @@ class Decider {
       plan_.errors.push_back(applied.status().message());
       return std::nullopt;
     }
-    if (!*applied) return std::nullopt;
-    const RenameMap::Match& match = **applied;
-    rule_used_[match.rule_index] = true;
-    return Decision{match.rule_index, match.drop, match.new_name, ""};
+    std::optional<RenameMap::Match> match = *applied;
+    if (match) rule_used_[match->rule_index] = true;
+    FollowOptimizerPath(std::string(name), map_, match, rule_used_);
+    if (!match) return std::nullopt;
+    return Decision{match->rule_index, match->drop, match->new_name, ""};
   }
 
   std::optional<Decision> Follow(const std::string& name) {
@@ -292,6 +341,7 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
       plan.unchanged.push_back(name);
     }
   }
+  FollowOptimizerWeights(plan);
   CheckConflicts(map, plan);
   WarnUnattributed(slots, map, options, plan);
   const bool refuse = options.strict || !options.allow_unmatched;

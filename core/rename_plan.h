@@ -15,6 +15,11 @@
 //   4. with drop_optimizer, a name IsOptimizerState() accepts is dropped whatever the
 //      rule said (the rule still counts as matched), rule_index -1 unless a rule dropped it;
 //   5. names nothing matched pass through (under strict, that is an error).
+//   A TF2 slot key (`<var>/.OPTIMIZER_SLOT/<optimizer path>/<slot>/...`) is also matched on
+//   its optimizer path, so `optimizer/=opt/` moves the slots' keys with the optimizer
+//   (core/tf2_slot_key.h). A Keras 2 optimizer weight no rule matched
+//   (`optimizer_weights/Adam/dense_1/kernel/m`) follows the renamed variable named inside
+//   it (core/keras_optimizer_names.h).
 // Then, over the whole set:
 //   * two variables getting one new name: error naming both sources;
 //   * a new name equal to a variable that stays in place (not renamed, not dropped): error;

@@ -41,6 +41,9 @@ struct Plan {
   };
   std::vector<ListRewrite> lists;
   std::optional<std::string> model_config;  // rewritten root attribute
+  // Groups not copied at all, with everything under them: /optimizer_weights when every
+  // optimizer weight was dropped (Keras then loads the model with a fresh optimizer).
+  std::set<std::string> removed_groups;
 };
 
 // Removes a file on scope exit unless released.
@@ -157,6 +160,10 @@ struct Keras2Planner {
         }
       }
       kept.push_back({w, name.substr(prefix.size()), to.substr(prefix.size())});
+    }
+    if (!prefix.empty() && kept.empty() && !weights.empty()) {
+      plan->removed_groups.insert(old_group);  // no empty optimizer_weights group left behind
+      return group_name;
     }
     std::string new_layer = group_name;
     if (can_rename && !kept.empty()) {
@@ -350,7 +357,12 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
     H5Handle droot = H5Handle::Group(H5Gopen2(dst, "/", H5P_DEFAULT));
     RESCOPE_RETURN_IF_ERROR(CopyAttributes(sroot.get(), droot.get(), out, "/"));
   }
+  auto removed = [&](const std::string& g) {
+    return std::any_of(plan.removed_groups.begin(), plan.removed_groups.end(),
+                       [&](const std::string& r) { return g == r || IsUnder(g, r); });
+  };
   for (const std::string& g : tree.groups) {
+    if (removed(g)) continue;
     const std::string d = DestGroup(plan, g);
     if (PathExists(dst, d)) continue;
     H5Handle s = H5Handle::Group(H5Gopen2(src.id(), g.c_str(), H5P_DEFAULT));
@@ -360,7 +372,7 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
   }
   for (const std::string& d : tree.datasets) {
     const auto to = DestDataset(plan, d);
-    if (!to) continue;
+    if (!to || removed(d)) continue;
     RESCOPE_ASSIGN_OR_RETURN(std::optional<H5RawRange> range,
                              CreateForRawCopy(src, d, dst, *to, lcpl.get(), out));
     if (range) {
@@ -374,6 +386,7 @@ Status Rebuild(const H5ImageFile& src, const H5Tree& tree, const Plan& plan, hid
   // Groups emptied by moves and drops go, unless they carry attributes (a Keras 2 layer
   // whose weights were all dropped stays listed in layer_names with empty weight_names).
   for (auto it = tree.groups.rbegin(); it != tree.groups.rend(); ++it) {
+    if (removed(*it)) continue;
     H5G_info_t before, after;
     H5O_info_t object;
     const std::string d = DestGroup(plan, *it);
@@ -414,20 +427,28 @@ Status SyncFile(const std::string& path) {
 }
 
 // Writes the rebuilt HDF5 file to `out` (which must not exist).
+// Plans the rebuild and checks it; everything the writer refuses is refused here.
+Status PlanRewrite(const Checkpoint& source, const KerasH5State& state, const H5ImageFile& src,
+                   const TensorStore& store, const std::string& shown,
+                   std::vector<std::string>* notes, Plan* plan, H5Tree* tree) {
+  RESCOPE_ASSIGN_OR_RETURN(auto matches, MatchStore(source, store, shown));
+  if (state.layout == "keras_h5") {
+    Keras2Planner planner{source, state, matches, plan, notes, "", {}};
+    RESCOPE_RETURN_IF_ERROR(planner.Run());
+  } else {
+    PlanByPath(source, state, matches, plan, notes);
+  }
+  RESCOPE_ASSIGN_OR_RETURN(*tree, WalkHdf5(src.id(), src.name()));
+  DetectGroupMoves(*tree, plan);
+  return CheckDestinations(*tree, *plan, shown);
+}
+
 Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5ImageFile& src,
                    const TensorStore& store, const std::string& out, const std::string& shown,
                    std::vector<std::string>* notes) {
-  RESCOPE_ASSIGN_OR_RETURN(auto matches, MatchStore(source, store, shown));
   Plan plan;
-  if (state.layout == "keras_h5") {
-    Keras2Planner planner{source, state, matches, &plan, notes, "", {}};
-    RESCOPE_RETURN_IF_ERROR(planner.Run());
-  } else {
-    PlanByPath(source, state, matches, &plan, notes);
-  }
-  RESCOPE_ASSIGN_OR_RETURN(const H5Tree tree, WalkHdf5(src.id(), src.name()));
-  DetectGroupMoves(tree, &plan);
-  RESCOPE_RETURN_IF_ERROR(CheckDestinations(tree, plan, shown));
+  H5Tree tree;
+  RESCOPE_RETURN_IF_ERROR(PlanRewrite(source, state, src, store, shown, notes, &plan, &tree));
   if (!tree.skipped_links.empty()) {
     notes->push_back(std::to_string(tree.skipped_links.size()) +
                      " soft/external links not copied (first " + tree.skipped_links[0] + ")");
@@ -444,6 +465,12 @@ Status RewriteHdf5(const Checkpoint& source, const KerasH5State& state, const H5
   return SyncFile(out);
 }
 
+// A name that says HDF5 (out.h5, out.weights.h5, out.hdf5) gets HDF5; any other name
+// (out.keras, or no extension) keeps the archive the source was.
+bool WantsArchive(const std::string& path) {
+  return !path.ends_with(".h5") && !path.ends_with(".hdf5");
+}
+
 Status Commit(TempFile& temp, const std::string& path) {
   if (::rename(temp.path().c_str(), path.c_str()) != 0) {
     return Status::IOError(path + ": cannot rename into place from " + temp.path());
@@ -453,6 +480,27 @@ Status Commit(TempFile& temp, const std::string& path) {
 }
 
 }  // namespace
+
+Status CheckKerasH5Write(const Checkpoint& source, const TensorStore& store) {
+  const auto* state = dynamic_cast<const KerasH5State*>(source.state.get());
+  if (state == nullptr) return Status::Ok();  // a new file: nothing of a source to keep
+  SilenceHdf5Errors();
+  RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, MappedFile::Open(source.path));
+  std::shared_ptr<const MappedFile> mapping = std::move(mapped);
+  std::vector<std::string> notes;
+  Plan plan;
+  H5Tree tree;
+  if (source.format != "keras_zip") {
+    RESCOPE_ASSIGN_OR_RETURN(auto src, H5ImageFile::Open(source.path, mapping, 0, mapping->size()));
+    return PlanRewrite(source, *state, *src, store, source.path, &notes, &plan, &tree);
+  }
+  RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(source.path, mapping));
+  RESCOPE_ASSIGN_OR_RETURN(auto src,
+                           H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
+                                             archive.weights_offset, archive.weights_size));
+  return PlanRewrite(source, *state, *src, store, source.path + ":" + kKerasWeightsMember, &notes,
+                     &plan, &tree);
+}
 
 Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const TensorStore& store,
                                               const std::string& path,
@@ -479,6 +527,21 @@ Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const Te
   RESCOPE_ASSIGN_OR_RETURN(auto src,
                            H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
                                              archive.weights_offset, archive.weights_size));
+  if (!WantsArchive(path)) {
+    // An HDF5 output was asked for (out.h5, out.weights.h5): the archive's weights file
+    // alone, renamed; never a zip under an HDF5 name.
+    TempFile temp(TempPathFor(path));
+    RESCOPE_RETURN_IF_ERROR(RewriteHdf5(source, *state, *src, store, temp.path(), path, notes));
+    RESCOPE_RETURN_IF_ERROR(Commit(temp, path));
+    notes->push_back(std::string("wrote the archive's ") + kKerasWeightsMember +
+                     " as HDF5 (weights only; config.json is not in it: build the model in "
+                     "code, then load_weights)");
+    if (state->layout == "keras3_weights_h5" && !path.ends_with(".weights.h5")) {
+      notes->push_back(
+          "Keras 3 load_weights reads this layout only from a file named *.weights.h5");
+    }
+    return std::vector<std::string>{path};
+  }
   TempFile weights(TempPathFor(path) + ".weights.h5");
   RESCOPE_RETURN_IF_ERROR(RewriteHdf5(source, *state, *src, store, weights.path(),
                                       path + ":" + kKerasWeightsMember, notes));

@@ -19,7 +19,9 @@
 //            e.g. the vars group's `name`); config.json is never changed (Keras 3 finds
 //            weights by object path, not by layer name), and a note says so;
 //   .keras   the archive is rewritten: model.weights.h5 STORED, every other member copied
-//            unchanged (compressed bytes and dates as they were).
+//            unchanged (compressed bytes and dates as they were); a `path` ending in .h5
+//            or .hdf5 (out.h5, out.weights.h5) gets the archive's weights file alone, as
+//            HDF5.
 // Groups emptied by moves are removed; groups empty in the source are kept. Soft and
 // external links are not copied (a note counts them).
 //
@@ -46,6 +48,10 @@ namespace rescope {
 // an optimizer weight renamed out of optimizer_weights/); kNotSupported for a store with
 // tensors that are not in a Keras source or whose bytes were changed; kIOError /
 // kCorruption from the file system, HDF5 or libzip, naming the file.
+// What WriteKerasH5 would refuse about `store` (MatchStore, the layer and optimizer-weight
+// rules, two tensors on one path), checked without writing: `rename --dry-run` runs it.
+Status CheckKerasH5Write(const Checkpoint& source, const TensorStore& store);
+
 Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const TensorStore& store,
                                               const std::string& path,
                                               std::vector<std::string>* notes);

@@ -12,7 +12,7 @@
 #include "formats/tf_bundle/bundle_entry.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/crc32c.h"
-#include "formats/tf_bundle/object_graph.h"
+#include "formats/tf_bundle/object_graph_store.h"
 #include "formats/tf_bundle/slice_key.h"
 #include "formats/tf_bundle/sstable_builder.h"
 #include "formats/tf_bundle/sstable_reader.h"
@@ -84,33 +84,14 @@ Result<std::string> SliceKeyFor(const TensorEntry& e,
   return tfslice::EncodeTensorNameSlice(it->second, decoded->second);
 }
 
-// Rewrites the TF2 object graph for the renames in `store`; returns the new serialized
-// graph, or nullopt when nothing changed.
-Result<std::optional<std::string>> RewriteGraph(const TensorStore& source, const TensorStore& store,
-                                                const TensorEntry& graph_entry) {
-  std::unordered_map<std::string, std::string> renames;
-  bool changed = source.size() != store.size();
-  for (const auto& [name, e] : store) {
-    renames[e.source_name] = name;
-    if (name != e.source_name) changed = true;
-  }
-  if (!changed) return std::optional<std::string>();
-  if (!graph_entry.data) return Status::NotFound(graph_entry.name + ": " + graph_entry.data_error);
-  std::vector<uint8_t> scratch;
-  auto bytes = graph_entry.data->Read(graph_entry.data_offset, graph_entry.byte_size, scratch);
-  if (!bytes.ok()) return bytes.status();
-  auto strings = DecodeStringTensor(*bytes, 1, graph_entry.stored_crc32c, graph_entry.Where());
-  if (!strings.ok()) return strings.status();
-  auto graph = tfgraph::ObjectGraph::Parse(ByteView((*strings)[0]), graph_entry.Where());
+// The serialized TF2 object graph rewritten for the renames in `store`; nullopt when
+// nothing changed.
+Result<std::optional<std::string>> RewriteGraph(const TensorStore& source,
+                                                const TensorStore& store) {
+  auto graph = tfgraph::RewriteStoreGraph(source, store);
   if (!graph.ok()) return graph.status();
-  auto rewritten =
-      tfgraph::RewriteForRename(*graph, [&](const std::string& key) -> std::optional<std::string> {
-        auto it = renames.find(key);
-        if (it == renames.end()) return std::nullopt;
-        return it->second;
-      });
-  if (!rewritten.ok()) return rewritten.status();
-  return std::optional<std::string>(rewritten->Serialize());
+  if (!graph->has_value()) return std::optional<std::string>();
+  return std::optional<std::string>((*graph)->Serialize());
 }
 
 Status WriteIndex(AtomicOutput& out, const std::string& path, const IndexPlan& plan,
@@ -141,8 +122,8 @@ Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleSta
   AtomicOutput out;
   const auto partitioned = PartitionedRenames(store);
   std::optional<std::string> new_graph;
-  if (const TensorEntry* g = source.store.Find(kObjectGraphKey); g && store.Find(kObjectGraphKey)) {
-    auto rewritten = RewriteGraph(source.store, store, *g);
+  {
+    auto rewritten = RewriteGraph(source.store, store);
     if (!rewritten.ok()) return rewritten.status();
     new_graph = std::move(rewritten).value();
   }
@@ -213,9 +194,8 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
   const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
   const auto partitioned = PartitionedRenames(store);
   std::optional<std::string> new_graph;
-  if (const TensorEntry* g = source.store.Find(kObjectGraphKey);
-      g && source.format == "tf_bundle" && store.Find(kObjectGraphKey)) {
-    auto rewritten = RewriteGraph(source.store, store, *g);
+  if (source.format == "tf_bundle") {
+    auto rewritten = RewriteGraph(source.store, store);
     if (!rewritten.ok()) return rewritten.status();
     new_graph = std::move(rewritten).value();
   }
@@ -280,6 +260,12 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
 }
 
 }  // namespace
+
+Status CheckTfBundleWrite(const Checkpoint& source, const TensorStore& store) {
+  // Both writers rewrite the graph only for a bundle source (see WriteStreaming).
+  if (source.format != "tf_bundle") return Status::Ok();
+  return RewriteGraph(source.store, store).status();
+}
 
 Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& store,
                                   const std::string& out_prefix, const WriteOptions& options) {

@@ -37,6 +37,11 @@ struct WriteReport {
 // was read (and possibly renamed) from; entries carry their original names in
 // TensorEntry::source_name. `renames` maps original name -> new name for every entry of
 // the source that is kept (used to rewrite the TF2 object graph); dropped names are absent.
+// Everything WriteTfBundle would refuse about `store` itself, checked without writing:
+// today the TF2 object graph rewrite (RewriteForRename's refusals). `rename --dry-run`
+// runs it so a dry run fails exactly when the real run would.
+Status CheckTfBundleWrite(const Checkpoint& source, const TensorStore& store);
+
 Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& store,
                                   const std::string& out_prefix, const WriteOptions& options);
 

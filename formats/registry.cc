@@ -46,15 +46,14 @@ Status NotACheckpoint(const std::string& path) {
 // are listed for the user to choose.
 Result<Checkpoint> OpenDirectoryContents(const std::string& dir, const OpenOptions& options,
                                          const Status& tf_error) {
-  const std::vector<std::string> found = CheckpointsInDirectory(dir);
-  if (found.empty()) {
-    // A `checkpoint` state file whose listed prefix is gone: TF's message names it.
-    if (FileExists(dir + "/checkpoint")) {
-      return Status::NotFound(tf_error.message() +
-                              "\n(not a checkpoint in any format rescope reads)");
-    }
-    return NotACheckpoint(dir);
+  // A `checkpoint` state file whose listed prefix is gone: TF's message names it, and no
+  // other file in the directory is opened in its place.
+  if (FileExists(dir + "/checkpoint")) {
+    return Status::NotFound(tf_error.message() +
+                            "\n(not a checkpoint in any format rescope reads)");
   }
+  const std::vector<std::string> found = CheckpointsInDirectory(dir);
+  if (found.empty()) return NotACheckpoint(dir);
   if (found.size() == 1 && !IsDirectory(found[0])) return OpenCheckpoint(found[0], options);
   std::string listed;
   for (const std::string& f : found) listed += "\n  " + f;

@@ -287,19 +287,25 @@ Result<std::string> ResolveOutputFormat(const std::string& output, const std::st
                                         const std::string& input_family) {
   const OutputName kind = ClassifyOutputName(output);
   const std::string named = NamedFormat(kind);
-  if (kind == OutputName::kUnknown && requested != "tf_bundle") {
+  std::string target = requested.empty() ? input_family : requested;
+  const std::string why = !requested.empty() ? "--to " + requested
+                                             : "rename writes the input's format (" + target +
+                                                   "); use `rescope convert` to change it";
+  // TF prefixes and torch.save files may take any name once the format is chosen (by --to,
+  // or by rename keeping the input's); a name alone must say its format.
+  const bool any_name = target == "tf_bundle" || target == "pytorch";
+  if (kind == OutputName::kUnknown && !any_name) {
     return Status::InvalidArgument(output + ": the extension names no format rescope writes" +
-                                   (requested.empty() ? "" : " as " + requested) +
+                                   (target.empty() ? "" : " as " + target) +
                                    "; outputs are:" + kOutputFormatList +
-                                   "\n(a TF bundle may take any name: pass --to tf_bundle)");
+                                   (requested.empty() && input_family.empty()
+                                        ? "\n(a TF bundle may take any name: pass --to tf_bundle)"
+                                        : ""));
   }
-  std::string target = requested;
-  if (target.empty()) target = input_family;
   if (target.empty()) target = named.empty() ? "tf_bundle" : named;
-  if (!named.empty() && named != target) {
-    const std::string why = !requested.empty() ? "--to " + requested
-                                               : "rename writes the input's format (" + target +
-                                                     "); use `rescope convert` to change it";
+  // PyTorch Lightning saves torch.save files as `.ckpt`: that name is no conflict for them.
+  const bool lightning = kind == OutputName::kTfBundle && target == "pytorch";
+  if (!named.empty() && named != target && !lightning) {
     return Status::InvalidArgument(output + ": the name says " + named + ", but " + why +
                                    "; outputs are:" + kOutputFormatList);
   }

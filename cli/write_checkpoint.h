@@ -30,7 +30,8 @@ enum class OutputName {
   kSafetensors,  // .safetensors, .safetensors.index.json
   kPyTorch,      // .pt, .pth, .bin, .bin.index.json
   kKerasH5,      // .h5, .hdf5, .keras
-  kUnknown,      // any other extension (.onnx, .npz, .gguf): refused unless --to tf_bundle
+  kUnknown,      // any other extension (.onnx, .npz, .gguf): refused unless the format is
+                 // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
 };
 
 OutputName ClassifyOutputName(const std::string& output);
@@ -38,7 +39,9 @@ OutputName ClassifyOutputName(const std::string& output);
 // The format to write `output` in: `requested` (--to), else `input_family` (rename keeps
 // the input's format), else what the name says (a directory or bare name: tf_bundle).
 // Errors (kInvalidArgument, listing the formats and their extensions): an unknown
-// extension, or a name whose extension says another format than the one chosen.
+// extension (unless a TF bundle or PyTorch file was chosen: those take any name), or a name
+// whose extension says another format than the one chosen (a PyTorch Lightning `.ckpt` is
+// no conflict).
 Result<std::string> ResolveOutputFormat(const std::string& output, const std::string& requested,
                                         const std::string& input_family);
 

@@ -77,10 +77,8 @@ int RunRename(const RenameOptions& o) {
   if (o.json) j = PlanJson(plan, *map);
   if (!o.json) PrintPlan(plan, *map);
   if (o.dry_run) {
-    if (o.json)
-      std::cout << j.dump(2) << "\n";
-    else
-      std::cout << "dry run: nothing written\n";
+    if (o.json) std::cout << j.dump(2) << "\n";
+    else std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
   if (o.output.empty()) {
@@ -108,16 +106,14 @@ int RunRename(const RenameOptions& o) {
 
 Command AddRenameCommand(CLI::App& app) {
   auto o = std::make_shared<RenameOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "rename", "Rename variables with an explicit map and write a new checkpoint");
+  CLI::App* sub = app.add_subcommand("rename", "Rename variables with an explicit map and write a new checkpoint");
   sub->add_option("input", o->input, "Checkpoint to read (never modified)")->required();
   sub->add_option("-o,--output", o->output,
                   "Output prefix or file; a directory gets a `checkpoint` state file");
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
   sub->add_flag("--dry-run", o->dry_run, "Print the plan, write nothing");
-  sub->add_flag("--strict", o->strict,
-                "Every variable must match a rule; unmatched rules are errors");
+  sub->add_flag("--strict", o->strict, "Every variable must match a rule; unmatched rules are errors");
   sub->add_flag("--drop-optimizer", o->drop_optimizer,
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");

@@ -25,9 +25,9 @@ int RunVerify(const VerifyOptions& o) {
     PrintError(ckpt.status());
     // A truncated or damaged file is what verify exists to find: a result, not a usage error.
     if (ckpt.status().code() == StatusCode::kCorruption) {
-      if (!o.json)
+      if (!o.json) {
         std::cout << "checkpoint corrupt: it cannot be opened\n";
-      else {
+      } else {
         nlohmann::ordered_json j;
         j["path"] = o.path;
         j["ok"] = false;

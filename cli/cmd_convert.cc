@@ -54,8 +54,14 @@ TensorStore CarryableStore(const TensorStore& in, const std::string& target,
 }
 
 int RunConvert(ConvertOptions& o) {
-  if (o.write.to_format.empty()) o.write.to_format = FormatForOutputName(o.output);
-  if (o.write.to_format.empty()) o.write.to_format = "tf_bundle";
+  // Decided before anything is read: a name that says no format (out.onnx) is refused
+  // instead of silently becoming a TF prefix.
+  auto target = ResolveOutputFormat(o.output, o.write.to_format, "");
+  if (!target.ok()) {
+    PrintError(target.status());
+    return kExitError;
+  }
+  o.write.to_format = *target;
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
     PrintError(map.status());
@@ -91,8 +97,7 @@ int RunConvert(ConvertOptions& o) {
   for (const std::string& n : notes) std::cout << "note: " << n << "\n";
   for (const std::string& n : written->notes) std::cout << "note: " << n << "\n";
   std::cout << "converted " << ckpt->format << " -> " << o.write.to_format << ": " << store.size()
-            << " tensors, wrote " << written->output << " (" << written->files.size()
-            << " files)\n";
+            << " tensors, " << WrittenSummary(*written) << "\n";
   return kExitOk;
 }
 

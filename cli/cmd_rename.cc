@@ -141,7 +141,7 @@ int RunRename(const RenameOptions& o) {
     std::cout << j.dump(2) << "\n";
   } else {
     for (const std::string& note : written->notes) std::cout << "note: " << note << "\n";
-    std::cout << "wrote " << written->output << " (" << written->files.size() << " files)\n";
+    std::cout << WrittenSummary(*written) << "\n";
   }
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 // `rescope verify CKPT`: every entry's bytes are present, inside their file, not
-// overlapping, and match their stored CRC32C. Exit 1 when anything fails.
+// overlapping another storage, and match their stored CRC32C. Exit 1 when anything fails,
+// including a checkpoint whose bytes contradict its format so it cannot even be opened.
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -19,8 +20,25 @@ struct VerifyOptions {
 };
 
 int RunVerify(const VerifyOptions& o) {
-  auto ckpt = OpenOrReport(o.path, o.open);
-  if (!ckpt) return kExitError;
+  auto ckpt = OpenCheckpoint(o.path, o.open);
+  if (!ckpt.ok()) {
+    PrintError(ckpt.status());
+    // A truncated or damaged file is what verify exists to find: a result, not a usage error.
+    if (ckpt.status().code() == StatusCode::kCorruption) {
+      if (!o.json) {
+        std::cout << "checkpoint corrupt: it cannot be opened\n";
+      } else {
+        nlohmann::ordered_json j;
+        j["path"] = o.path;
+        j["ok"] = false;
+        j["failures"] = nlohmann::ordered_json::array(
+            {{{"name", o.path}, {"problem", ckpt.status().message()}}});
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      }
+      return kExitProblems;
+    }
+    return kExitError;
+  }
   const VerifyReport report = VerifyCheckpoint(*ckpt);
   if (o.json) {
     nlohmann::ordered_json j;
@@ -34,10 +52,19 @@ int RunVerify(const VerifyOptions& o) {
     for (const VerifyFailure& f : report.failures) {
       j["failures"].push_back({{"name", f.name}, {"problem", f.problem}});
     }
+    j["shared"] = nlohmann::ordered_json::array();
+    for (const SharedStorage& s : report.shared) {
+      j["shared"].push_back({{"storage", s.storage}, {"names", s.names}});
+    }
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     for (const VerifyFailure& f : report.failures) {
       std::cout << "FAIL " << DisplayName(f.name) << ": " << f.problem << "\n";
+    }
+    for (const SharedStorage& s : report.shared) {
+      std::cout << "shared storage " << s.storage << ":";
+      for (const std::string& n : s.names) std::cout << " " << DisplayName(n);
+      std::cout << "\n";
     }
     std::cout << "verified " << report.checked << (report.checked == 1 ? " entry (" : " entries (")
               << report.checksummed << " with stored checksums): "

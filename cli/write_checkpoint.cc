@@ -6,7 +6,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
 #include <string_view>
+#include <utility>
 
 #include "cli/created_directories.h"
 #include "core/tensor_transform.h"
@@ -33,21 +37,52 @@ std::string BaseName(const std::string& prefix) {
   return base.empty() ? "ckpt" : base;
 }
 
-Status WriteStateFile(const std::string& dir, const std::string& base) {
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Makes the directory's `checkpoint` state file list `base` without losing what it already
+// says: a state file that lists `base` is left alone (the other steps and which one is
+// latest stay, as after an in-place rename); otherwise `base` is appended and becomes the
+// latest, as TF's Saver records a new save. Returns whether the file was (re)written.
+Result<bool> UpdateStateFile(const std::string& dir, const std::string& base) {
   const std::string final_path = (fs::path(dir) / "checkpoint").string();
+  std::vector<std::string> kept_lines;
+  if (FileExists(final_path)) {
+    const std::string text = ReadSmallFile(final_path);
+    auto state = tfbundle::ParseCheckpointState(text, final_path);
+    if (state.ok()) {
+      std::vector<std::string> listed = state->all_model_checkpoint_paths;
+      listed.push_back(state->model_checkpoint_path);
+      for (const std::string& recorded : listed) {
+        if (fs::path(recorded).filename().string() == base) return false;
+      }
+      std::istringstream in(text);
+      std::string line;
+      while (std::getline(in, line)) {
+        // The other listed steps stay; timestamps would no longer pair up with the paths.
+        if (line.find_first_not_of(" \t") != std::string::npos &&
+            line.substr(line.find_first_not_of(" \t")).starts_with("all_model_checkpoint_paths")) {
+          kept_lines.push_back(line);
+        }
+      }
+    }
+  }
   // Unique per process: two runs writing into one directory must not share a temporary.
   const std::string temp = TempPathFor(final_path);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << "model_checkpoint_path: \"" << base << "\"\n"
-        << "all_model_checkpoint_paths: \"" << base << "\"\n";
+    out << "model_checkpoint_path: \"" << base << "\"\n";
+    for (const std::string& line : kept_lines) out << line << "\n";
+    out << "all_model_checkpoint_paths: \"" << base << "\"\n";
     if (!out) return Status::IOError(temp + ": cannot write checkpoint state file");
   }
   if (::rename(temp.c_str(), final_path.c_str()) != 0) {
     ::unlink(temp.c_str());
     return Status::IOError(final_path + ": cannot rename checkpoint state file into place");
   }
-  return Status::Ok();
+  return true;
 }
 
 // After an in-place rewrite that changed the shard count, the old data files are stale.
@@ -99,30 +134,75 @@ Result<uint64_t> ParseSize(const std::string& text) {
 
 std::string SafetensorsStem(const std::string& source_path) {
   std::string base = fs::path(source_path).filename().string();
-  for (const char* suffix : {".safetensors.index.json", ".bin.index.json", ".index.json",
-                             ".safetensors", ".bin", ".pt", ".pth", ".h5", ".keras", ".ckpt"}) {
-    if (EndsWith(base, suffix)) {
-      base.resize(base.size() - std::string_view(suffix).size());
+  for (std::string_view suffix :
+       {".safetensors.index.json", ".bin.index.json", ".index.json", ".safetensors", ".bin", ".pt",
+        ".pth", ".h5", ".keras", ".ckpt"}) {
+    if (base.size() >= suffix.size() && EndsWith(base, suffix)) {
+      base = base.substr(0, base.size() - suffix.size());
       break;
     }
   }
   return base.empty() ? "model" : base;
 }
 
+constexpr std::pair<std::string_view, OutputName> kFormatSuffixes[] = {
+    {".safetensors.index.json", OutputName::kSafetensors},
+    {".safetensors", OutputName::kSafetensors},
+    {".bin.index.json", OutputName::kPyTorch},
+    {".bin", OutputName::kPyTorch},
+    {".pt", OutputName::kPyTorch},
+    {".pth", OutputName::kPyTorch},
+    {".h5", OutputName::kKerasH5},
+    {".hdf5", OutputName::kKerasH5},
+    {".keras", OutputName::kKerasH5},
+};
+
+constexpr const char* kOutputFormatList =
+    "\n  tf_bundle    a prefix (model.ckpt, model.ckpt-1000, ckpt, P.index) or a directory"
+    "\n  safetensors  .safetensors (sharded: --max-shard-size)"
+    "\n  pytorch      .pt .pth .bin (sharded: --max-shard-size)"
+    "\n  keras_h5     .h5 .hdf5 .keras";
+
+std::string NamedFormat(OutputName kind) {
+  switch (kind) {
+    case OutputName::kTfBundle:
+      return "tf_bundle";
+    case OutputName::kSafetensors:
+      return "safetensors";
+    case OutputName::kPyTorch:
+      return "pytorch";
+    case OutputName::kKerasH5:
+      return "keras_h5";
+    default:
+      return "";
+  }
+}
+
+// The file name a directory output gets: the input's own name when the format stays (a
+// renamed model.ckpt-1000 keeps its step), else the name the target framework saves under.
+std::string ConventionalName(const std::string& target) {
+  if (target == "safetensors") return "model.safetensors";
+  if (target == "pytorch") return "pytorch_model.bin";
+  if (target == "keras_h5") return "model.h5";
+  return "model.ckpt";
+}
+
+Status RefuseSameAsInput(const std::string& path) {
+  return Status::InvalidArgument(path +
+                                 ": output is the input checkpoint; pass --in-place "
+                                 "to replace it (it is swapped in only when complete)");
+}
+
 Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const TensorStore& store,
-                                                 const std::string& output,
+                                                 std::string path,
                                                  const WriteCheckpointOptions& o) {
-  WrittenCheckpoint result;
-  std::string path = output;
-  if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-    path = (fs::path(output) / (SafetensorsStem(source.path) + ".safetensors")).string();
+  // An index name stands for its set: the writer takes the single file's name.
+  if (constexpr std::string_view kIndex = ".safetensors.index.json"; EndsWith(path, kIndex)) {
+    path = path.substr(0, path.size() - kIndex.size()) + ".safetensors";
   }
-  if (Canonical(path) == Canonical(source.path) && !o.in_place) {
-    return Status::InvalidArgument(path +
-                                   ": output is the input checkpoint; pass --in-place "
-                                   "to replace it (it is swapped in only when complete)");
-  }
+  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
   safetensors::WriteOptions so;
+  so.default_metadata = {{"format", "pt"}};
   if (!o.max_shard_size.empty()) {
     auto size = ParseSize(o.max_shard_size);
     if (!size.ok()) return size.status();
@@ -130,22 +210,110 @@ Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const
   }
   auto files = safetensors::WriteSafetensors(source, store, path, so);
   if (!files.ok()) return files.status();
+  WrittenCheckpoint result;
+  result.output = path;
+  result.files = std::move(files).value();
+  for (const std::string& f : result.files) {
+    if (EndsWith(f, ".index.json")) result.output = f;
+  }
+  return result;
+}
+
+Result<WrittenCheckpoint> WritePyTorchOutput(const Checkpoint& source, const TensorStore& store,
+                                             const std::string& path,
+                                             const WriteCheckpointOptions& o) {
+  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
+  pytorch::WriteOptions po;
+  if (!o.max_shard_size.empty()) {
+    auto size = ParseSize(o.max_shard_size);
+    if (!size.ok()) return size.status();
+    po.max_shard_size = *size;
+  }
+  auto files = pytorch::WritePyTorch(source, store, path, po);
+  if (!files.ok()) return files.status();
+  WrittenCheckpoint result;
+  result.output = path;
+  result.files = std::move(files).value();
+  // A sharded set is opened through its index: that is the path to report.
+  for (const std::string& f : result.files) {
+    if (EndsWith(f, ".index.json")) result.output = f;
+  }
+  return result;
+}
+
+Result<WrittenCheckpoint> WriteKerasOutput(const Checkpoint& source, const TensorStore& store,
+                                           const std::string& path,
+                                           const WriteCheckpointOptions& o) {
+  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
+  WrittenCheckpoint result;
+  auto files = WriteKerasH5(source, store, path, &result.notes);
+  if (!files.ok()) return files.status();
   result.output = path;
   result.files = std::move(files).value();
   return result;
 }
 
+// The name a checkpoint gets inside a directory output.
+std::string FileInDirectory(const Checkpoint& source, const std::string& target) {
+  if (FamilyOf(source.format) != target) return ConventionalName(target);
+  // Same format: the input's own name (a renamed model.ckpt-1000 keeps its step, a
+  // renamed pytorch_model.bin stays the file transformers looks for).
+  const std::string stem = SafetensorsStem(source.path);
+  if (target == "safetensors") return stem + ".safetensors";
+  if (target == "pytorch") {
+    const bool hf = EndsWith(source.path, ".bin") || EndsWith(source.path, ".bin.index.json");
+    return stem + (hf ? ".bin" : ".pt");
+  }
+  // A .keras archive stays one (the Keras writer gives other names HDF5).
+  if (target == "keras_h5") return stem + (source.format == "keras_zip" ? ".keras" : ".h5");
+  return BaseName(source.path);
+}
+
 }  // namespace
 
-std::string FormatForOutputName(const std::string& output) {
-  if (EndsWith(output, ".safetensors")) return "safetensors";
-  if (EndsWith(output, ".pt") || EndsWith(output, ".pth") || EndsWith(output, ".bin")) {
-    return "pytorch";
+OutputName ClassifyOutputName(const std::string& output) {
+  if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
+    return OutputName::kDirectory;
   }
-  if (EndsWith(output, ".h5") || EndsWith(output, ".hdf5") || EndsWith(output, ".keras")) {
-    return "keras_h5";
+  const std::string base = fs::path(output).filename().string();
+  for (const auto& [suffix, kind] : kFormatSuffixes) {
+    if (EndsWith(base, suffix)) return kind;
   }
-  return "";
+  if (base.find('.') == std::string::npos) return OutputName::kBare;
+  // TF prefixes as Saver, Estimators, tf.train.Checkpoint and Keras write them:
+  // model.ckpt, model.ckpt-1000, cp-0005.ckpt, weights.tf, P.index, P.data-00000-of-00001.
+  static const std::regex tf_re(R"(.*(\.ckpt(-\d+)?|\.tf|\.index|\.data-\d{5,}-of-\d{5,}))");
+  if (std::regex_match(base, tf_re)) return OutputName::kTfBundle;
+  return OutputName::kUnknown;
+}
+
+Result<std::string> ResolveOutputFormat(const std::string& output, const std::string& requested,
+                                        const std::string& input_family) {
+  const OutputName kind = ClassifyOutputName(output);
+  const std::string named = NamedFormat(kind);
+  std::string target = requested.empty() ? input_family : requested;
+  const std::string why = !requested.empty() ? "--to " + requested
+                                             : "rename writes the input's format (" + target +
+                                                   "); use `rescope convert` to change it";
+  // TF prefixes and torch.save files may take any name once the format is chosen (by --to,
+  // or by rename keeping the input's); a name alone must say its format.
+  const bool any_name = target == "tf_bundle" || target == "pytorch";
+  if (kind == OutputName::kUnknown && !any_name) {
+    return Status::InvalidArgument(output + ": the extension names no format rescope writes" +
+                                   (target.empty() ? "" : " as " + target) +
+                                   "; outputs are:" + kOutputFormatList +
+                                   (requested.empty() && input_family.empty()
+                                        ? "\n(a TF bundle may take any name: pass --to tf_bundle)"
+                                        : ""));
+  }
+  if (target.empty()) target = named.empty() ? "tf_bundle" : named;
+  // PyTorch Lightning saves torch.save files as `.ckpt`: that name is no conflict for them.
+  const bool lightning = kind == OutputName::kTfBundle && target == "pytorch";
+  if (!named.empty() && named != target && !lightning) {
+    return Status::InvalidArgument(output + ": the name says " + named + ", but " + why +
+                                   "; outputs are:" + kOutputFormatList);
+  }
+  return target;
 }
 
 void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
@@ -183,26 +351,39 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
 Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const TensorStore& store,
                                                const std::string& output,
                                                const WriteCheckpointOptions& o) {
+  auto resolved =
+      ResolveOutputFormat(output, o.to_format, o.to_format.empty() ? FamilyOf(source.format) : "");
+  if (!resolved.ok()) return resolved.status();
+  const std::string target = *resolved;
+  const OutputName kind = ClassifyOutputName(output);
+  // A bare name is a TF prefix; for other formats it can only be a directory.
+  const bool into_directory =
+      kind == OutputName::kDirectory || (kind == OutputName::kBare && target != "tf_bundle");
+  const std::string path =
+      into_directory ? (fs::path(output) / FileInDirectory(source, target)).string() : output;
+  if (into_directory && target != "tf_bundle") {
+    std::error_code ec;
+    fs::create_directories(output, ec);  // removed again on failure (CreatedDirectories)
+    if (ec) return Status::IOError(output + ": cannot create directory: " + ec.message());
+  }
+  if (target == "safetensors") return WriteSafetensorsOutput(source, store, path, o);
+  if (target == "pytorch") return WritePyTorchOutput(source, store, path, o);
+  if (target == "keras_h5") return WriteKerasOutput(source, store, path, o);
+  if (target != "tf_bundle") {
+    return Status::NotSupported("writing " + target + " is not supported yet");
+  }
   WrittenCheckpoint result;
-  std::string prefix = output;
-  std::string state_dir;
-  if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-    state_dir = output;
-    prefix = (fs::path(output) / BaseName(source.path)).string();
-  } else if (constexpr std::string_view kIndex = ".index"; output.ends_with(kIndex)) {
+  std::string prefix = path;
+  const std::string state_dir = into_directory ? output : "";
+  if (constexpr std::string_view kIndex = ".index"; prefix.ends_with(kIndex)) {
     // `-o P.index` names the index file of prefix P, as an input path may; without this
     // the output would be `P.index.index` and escape the same-as-input check.
-    prefix = output.substr(0, output.size() - kIndex.size());
+    prefix = prefix.substr(0, prefix.size() - kIndex.size());
   }
   const bool same = Canonical(prefix) == Canonical(source.path);
-  if (same && !o.in_place) {
-    return Status::InvalidArgument(prefix +
-                                   ": output is the input checkpoint; pass --in-place "
-                                   "to replace it (it is swapped in only when complete)");
-  }
-  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (same && !o.in_place) return RefuseSameAsInput(prefix);
   const bool transformed = AnyBytesTransformed(store);
-  if (same && transformed && target == "tf_bundle") {
+  if (same && transformed) {
     // Transformed values force a new data shard, with the same hazard as --compact below.
     return Status::InvalidArgument(
         prefix +
@@ -230,56 +411,6 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
   wo.index_compression = o.index_compression == "none"     ? tfbundle::IndexCompression::kNone
                          : o.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                                            : tfbundle::IndexCompression::kKeep;
-  if (target == "safetensors") return WriteSafetensorsOutput(source, store, output, o);
-  if (target == "pytorch") {
-    std::string path = output;
-    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-      // Hugging Face names (pytorch_model.bin, its shards) stay .bin.
-      const bool hf = EndsWith(source.path, ".bin") || EndsWith(source.path, ".bin.index.json");
-      path = (fs::path(output) / (SafetensorsStem(source.path) + (hf ? ".bin" : ".pt"))).string();
-    }
-    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
-      return Status::InvalidArgument(path + ": output is the input checkpoint; pass --in-place");
-    }
-    pytorch::WriteOptions po;
-    if (!o.max_shard_size.empty()) {
-      auto size = ParseSize(o.max_shard_size);
-      if (!size.ok()) return size.status();
-      po.max_shard_size = *size;
-    }
-    auto files = pytorch::WritePyTorch(source, store, path, po);
-    if (!files.ok()) return files.status();
-    result.output = path;
-    result.files = std::move(files).value();
-    // A sharded set is opened through its index: that is the path to report.
-    for (const std::string& f : result.files) {
-      if (EndsWith(f, ".index.json")) result.output = f;
-    }
-    return result;
-  }
-  if (target == "keras_h5") {
-    std::string path = output;
-    if (IsDirectory(output) || (!output.empty() && output.back() == '/')) {
-      // A .keras archive stays one (the Keras writer gives other names HDF5).
-      const char* ext = source.format == "keras_zip" ? ".keras" : ".h5";
-      path = (fs::path(output) / (SafetensorsStem(source.path) + ext)).string();
-    }
-    if (Canonical(path) == Canonical(source.path) && !o.in_place) {
-      return Status::InvalidArgument(path +
-                                     ": output is the input checkpoint; pass --in-place "
-                                     "to replace it (it is swapped in only when complete)");
-    }
-    std::vector<std::string> notes;
-    auto files = WriteKerasH5(source, store, path, &notes);
-    if (!files.ok()) return files.status();
-    result.output = path;
-    result.files = std::move(files).value();
-    result.notes.insert(result.notes.end(), notes.begin(), notes.end());
-    return result;
-  }
-  if (target != "tf_bundle") {
-    return Status::NotSupported("writing " + target + " is not supported yet");
-  }
   if (source.format == "tf_v1") result.notes.push_back("V1 input written as a V2 tensor bundle");
   if (!state_dir.empty()) {
     std::error_code ec;
@@ -293,10 +424,25 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
   if (report->graph_rewritten) result.notes.push_back("TF2 object graph rewritten");
   if (same) RemoveStaleShards(source, report->files);
   if (!state_dir.empty()) {
-    RESCOPE_RETURN_IF_ERROR(WriteStateFile(state_dir, BaseName(source.path)));
-    result.files.push_back((fs::path(state_dir) / "checkpoint").string());
+    auto updated = UpdateStateFile(state_dir, fs::path(prefix).filename().string());
+    if (!updated.ok()) return updated.status();
+    if (*updated) result.files.push_back((fs::path(state_dir) / "checkpoint").string());
   }
   return result;
+}
+
+std::string WrittenSummary(const WrittenCheckpoint& written) {
+  if (written.files.size() == 1 && written.files[0] == written.output) {
+    return "wrote " + written.output;
+  }
+  const fs::path dir = fs::path(written.output).parent_path();
+  std::string names;
+  for (const std::string& f : written.files) {
+    const fs::path p(f);
+    names += (names.empty() ? "" : ", ") + (p.parent_path() == dir ? p.filename().string() : f);
+  }
+  return "wrote " + written.output + " (" + std::to_string(written.files.size()) +
+         (written.files.size() == 1 ? " file: " : " files: ") + names + ")";
 }
 
 }  // namespace rescope::cli

@@ -22,14 +22,38 @@ struct WriteCheckpointOptions {
   std::string max_shard_size;  // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
 };
 
-// The output format for `output` ("" when it cannot be inferred from the name).
-std::string FormatForOutputName(const std::string& output);
+// What an output name says about its format.
+enum class OutputName {
+  kDirectory,    // an existing directory or a name ending in '/'
+  kBare,         // no extension: a TF prefix, or a directory for other formats
+  kTfBundle,     // model.ckpt, model.ckpt-1000, x.tf, P.index, P.data-00000-of-00001
+  kSafetensors,  // .safetensors, .safetensors.index.json
+  kPyTorch,      // .pt, .pth, .bin, .bin.index.json
+  kKerasH5,      // .h5, .hdf5, .keras
+  kUnknown,      // any other extension (.onnx, .npz, .gguf): refused unless the format is
+                 // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
+};
+
+OutputName ClassifyOutputName(const std::string& output);
+
+// The format to write `output` in: `requested` (--to), else `input_family` (rename keeps
+// the input's format), else what the name says (a directory or bare name: tf_bundle).
+// Errors (kInvalidArgument, listing the formats and their extensions): an unknown
+// extension (unless a TF bundle or PyTorch file was chosen: those take any name), or a name
+// whose extension says another format than the one chosen (a PyTorch Lightning `.ckpt` is
+// no conflict).
+Result<std::string> ResolveOutputFormat(const std::string& output, const std::string& requested,
+                                        const std::string& input_family);
 
 struct WrittenCheckpoint {
-  std::string output;  // the prefix or file written
+  std::string output;  // the prefix or file written (a sharded set: its index)
   std::vector<std::string> files;
   std::vector<std::string> notes;
 };
+
+// "wrote OUT" for one file, "wrote OUT (3 files: a, b, checkpoint)" otherwise: the names
+// of the files actually written, relative to OUT's directory where they lie in it.
+std::string WrittenSummary(const WrittenCheckpoint& written);
 
 void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& options);
 

@@ -176,7 +176,12 @@ Result<std::vector<ExpectedVar>> ParseManifest(std::string_view json_text,
     return ManifestError(source, "\"format\"", "expected a string");
   }
   const auto vars = doc.find("variables");
-  if (vars == doc.end() || !vars->is_array()) {
+  if (vars == doc.end()) {
+    return ManifestError(source, "\"variables\"",
+                         "missing: not a manifest (`rescope ls --json` writes one), which lists "
+                         "the expected variables under \"variables\"");
+  }
+  if (!vars->is_array()) {
     return ManifestError(source, "\"variables\"", "expected an array of variables");
   }
   std::vector<ExpectedVar> out;

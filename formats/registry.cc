@@ -5,6 +5,7 @@
 
 #include "formats/keras_h5/keras_h5_reader.h"
 #include "formats/mapped_file.h"
+#include "formats/path_description.h"
 #include "formats/pytorch/pytorch_reader.h"
 #include "formats/safetensors/safetensors_reader.h"
 #include "formats/tf_bundle/checkpoint_path.h"
@@ -46,10 +47,46 @@ std::vector<std::string> ReadableFormats() {
           "hdf5",      "safetensors", "pytorch_zip", "pytorch_legacy"};
 }
 
+namespace {
+
+// What the user gets when no reader accepted `path`: what is there, in one message.
+Status NotACheckpoint(const std::string& path) {
+  // A path naming nothing needs no list of formats: the error is the missing file.
+  if (!FileExists(path) && !IsDirectory(path)) return Status::NotFound(DescribeNonCheckpoint(path));
+  return Status::NotFound(DescribeNonCheckpoint(path) +
+                          "\n(not a checkpoint in any format rescope reads: TF bundle, TF V1, "
+                          "Keras HDF5, .keras, safetensors, PyTorch)");
+}
+
+// A directory no format-specific rule resolved: one checkpoint file or index inside it
+// opens like that file (a directory holding one model.h5, one model.bin, or the
+// model-0000N-of-0000M.bin shards rescope wrote with their model.bin.index.json); several
+// are listed for the user to choose.
+Result<Checkpoint> OpenDirectoryContents(const std::string& dir, const OpenOptions& options,
+                                         const Status& tf_error) {
+  // A `checkpoint` state file whose listed prefix is gone: TF's message names it, and no
+  // other file in the directory is opened in its place.
+  if (FileExists(dir + "/checkpoint")) {
+    return Status::NotFound(tf_error.message() +
+                            "\n(not a checkpoint in any format rescope reads)");
+  }
+  const std::vector<std::string> found = CheckpointsInDirectory(dir);
+  if (found.empty()) return NotACheckpoint(dir);
+  if (found.size() == 1 && !IsDirectory(found[0])) return OpenCheckpoint(found[0], options);
+  std::string listed;
+  for (const std::string& f : found) listed += "\n  " + f;
+  return Status::InvalidArgument(dir + ": a directory holding " + std::to_string(found.size()) +
+                                 " checkpoints; name the one to open:" + listed);
+}
+
+}  // namespace
+
 Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& options) {
   if (!FileExists(path) && !IsDirectory(path)) {
     // Only TF prefixes name files that do not exist themselves.
-    return OpenTensorFlow(path, options);
+    auto tf = OpenTensorFlow(path, options);
+    if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
+    return NotACheckpoint(path);
   }
   // Single files are sniffed by content (a Keras file may be named anything);
   // directories and TF-shaped paths go to TensorFlow.
@@ -77,8 +114,8 @@ Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& opt
   if (IsDirectory(path) && pytorch::SniffPyTorch(path)) {
     return pytorch::OpenPyTorch(path, {options.lenient});
   }
-  return Status::NotFound(tf.status().message() +
-                          "\n(not a checkpoint in any format rescope reads)");
+  if (IsDirectory(path)) return OpenDirectoryContents(path, options, tf.status());
+  return NotACheckpoint(path);
 }
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {

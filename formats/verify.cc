@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "formats/pytorch/torch_zip.h"
 #include "formats/tf_bundle/tensor_checksum.h"
@@ -13,6 +14,7 @@ namespace {
 struct Range {
   uint64_t begin, end;
   const std::string* name;
+  const std::string* storage;  // the format's storage of a view, null when none is named
 };
 
 // CRC-32 of [offset, offset + size) of `source`, streamed in windows so that a large
@@ -31,14 +33,38 @@ Result<uint32_t> StreamCrc32(const ByteSource& source, uint64_t offset, uint64_t
   return crc;
 }
 
+const std::string* StorageNote(const TensorEntry& e) {
+  for (const auto& [key, value] : e.notes) {
+    if (key == "storage") return &value;
+  }
+  return nullptr;
+}
+
+// Index of the missing file whose absence explains the entry's lack of data, or -1.
+int MissingFileOf(const TensorEntry& e, const std::vector<const CheckpointFile*>& missing) {
+  if (e.data || e.data_error.empty()) return -1;
+  for (size_t i = 0; i < missing.size(); ++i) {
+    if (e.data_error.find(missing[i]->path) != std::string::npos) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string RangeText(const Range& r) { return "[" + Hex(r.begin) + ", " + Hex(r.end) + ")"; }
+
 }  // namespace
 
 VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
   VerifyReport report;
+  std::vector<const CheckpointFile*> missing;
   for (const CheckpointFile& f : ckpt.files) {
-    if (!f.present) report.failures.push_back({f.path, f.role + " missing"});
+    if (!f.present) missing.push_back(&f);
   }
+  // Entries that lost their bytes with a missing file are counted under that file: one
+  // message per missing file, not one per tensor.
+  std::vector<std::vector<std::string>> lost(missing.size());
   std::map<const ByteSource*, std::vector<Range>> ranges;
+  // Views of one storage (per shard) share bytes legally; they are reported as shared.
+  std::map<std::pair<int32_t, std::string>, std::vector<std::string>> views;
   for (const auto& item : ckpt.store) {
     const std::string& name = item.first;
     const TensorEntry& e = item.second;
@@ -48,6 +74,11 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
       ++report.failed_entries;
       report.failures.push_back({name, problem});
     };
+    if (const int file = MissingFileOf(e, missing); file >= 0) {
+      ++report.failed_entries;
+      lost[static_cast<size_t>(file)].push_back(name);
+      continue;
+    }
     if (!e.data) {
       fail(e.data_error.empty() ? "no data" : e.data_error);
       continue;
@@ -67,8 +98,11 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
            ")");
       continue;
     }
-    if (e.byte_size > 0)
-      ranges[e.data.get()].push_back({e.data_offset, e.data_offset + e.byte_size, &name});
+    const std::string* storage = StorageNote(e);
+    if (storage != nullptr) views[{e.shard, *storage}].push_back(name);
+    if (e.byte_size > 0) {
+      ranges[e.data.get()].push_back({e.data_offset, e.data_offset + e.byte_size, &name, storage});
+    }
     if (e.stored_crc32c) {
       ++report.checksummed;
       auto crc = tfbundle::ComputeTensorChecksum(e);
@@ -98,18 +132,40 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
           {region.name, region.data->name() + " @" + Hex(region.offset) + ": " + buf});
     }
   }
+  for (size_t i = 0; i < missing.size(); ++i) {
+    std::string problem = missing[i]->role + " missing";
+    if (!lost[i].empty()) {
+      problem += ": " + std::to_string(lost[i].size()) +
+                 (lost[i].size() == 1 ? " entry has" : " entries have") + " no data (" +
+                 lost[i].front() + (lost[i].size() > 1 ? ", ..." : "") + ")";
+    }
+    report.failures.push_back({missing[i]->path, problem});
+  }
   for (auto& [source, list] : ranges) {
     std::sort(list.begin(), list.end(),
               [](const Range& a, const Range& b) { return a.begin < b.begin; });
-    for (size_t i = 1; i < list.size(); ++i) {
-      if (list[i].begin < list[i - 1].end) {
-        report.failures.push_back(
-            {*list[i].name, source->name() + ": bytes [" + Hex(list[i].begin) + ", " +
-                                Hex(list[i].end) + ") overlap \"" + *list[i - 1].name + "\" [" +
-                                Hex(list[i - 1].begin) + ", " + Hex(list[i - 1].end) + ")"});
+    // Compare each range with every earlier one still open (not only its predecessor):
+    // a long view can cover several later ranges.
+    std::vector<const Range*> open;
+    for (const Range& r : list) {
+      std::erase_if(open, [&](const Range* o) { return o->end <= r.begin; });
+      for (const Range* o : open) {
+        const bool same_storage =
+            r.storage != nullptr && o->storage != nullptr && *r.storage == *o->storage;
+        if (same_storage) continue;
+        report.failures.push_back({*r.name, source->name() + ": bytes " + RangeText(r) +
+                                                " overlap \"" + *o->name + "\" " + RangeText(*o) +
+                                                " of another storage"});
         ++report.failed_entries;
+        break;
       }
+      open.push_back(&r);
     }
+  }
+  for (auto& [key, names] : views) {
+    if (names.size() < 2) continue;
+    std::sort(names.begin(), names.end());
+    report.shared.push_back({key.second, std::move(names)});
   }
   return report;
 }

@@ -1,6 +1,14 @@
 // Integrity check of a whole checkpoint: every stored entry's bytes are available, lie
 // inside their file, do not overlap another entry, and (where the format stores one)
 // match their checksum. Formats without checksums are read completely instead.
+//
+// Overlaps: entries that are views of one storage (PyTorch tied weights, slices of one
+// buffer; the reader marks them with a ("storage", key) note) may share bytes: they are
+// legal and listed in VerifyReport::shared. Only ranges of distinct storages that overlap
+// fail (safetensors forbids any overlap; its entries have no storage note).
+//
+// A missing data file is one failure naming the file and how many entries it held, not
+// one failure per entry.
 #pragma once
 
 #include <string>
@@ -15,6 +23,12 @@ struct VerifyFailure {
   std::string problem;
 };
 
+// Entries whose bytes are views of one storage (listed in name order).
+struct SharedStorage {
+  std::string storage;  // the format's storage name, e.g. PyTorch's "data/3"
+  std::vector<std::string> names;
+};
+
 struct VerifyReport {
   uint64_t checked = 0;
   uint64_t checksummed = 0;
@@ -22,6 +36,7 @@ struct VerifyReport {
   uint64_t regions_failed = 0;
   uint64_t failed_entries = 0;
   std::vector<VerifyFailure> failures;  // entry failures, then whole-file problems
+  std::vector<SharedStorage> shared;
 };
 
 VerifyReport VerifyCheckpoint(const Checkpoint& ckpt);

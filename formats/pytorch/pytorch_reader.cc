@@ -522,6 +522,17 @@ Result<Checkpoint> OpenSource(std::shared_ptr<const ByteSource> source,
 
 }  // namespace
 
+// The name in the first local file header (zip APPNOTE 4.3.7: 30 fixed bytes, then the name)
+// ends in "/data.pkl".
+bool FirstZipRecordIsDataPkl(ByteView bytes) {
+  constexpr uint64_t kFixed = 30;
+  if (bytes.size < kFixed) return false;
+  const uint64_t name_length = static_cast<uint64_t>(bytes[26]) | (uint64_t{bytes[27]} << 8);
+  if (name_length > bytes.size - kFixed) return false;
+  const std::string_view name(reinterpret_cast<const char*>(bytes.data) + kFixed, name_length);
+  return name.ends_with("/data.pkl");
+}
+
 bool SniffPyTorch(const std::string& path) {
   if (IsDirectory(path)) {
     return FileExists(path + "/pytorch_model.bin.index.json") ||
@@ -534,7 +545,11 @@ bool SniffPyTorch(const std::string& path) {
   if (HasLegacyMagic(bytes)) return true;
   if (!LooksLikeZip(bytes)) return false;
   auto dir = ReadZipDirectory(bytes, path);
-  return dir.ok() && dir->Find("data.pkl") != nullptr;
+  if (dir.ok()) return dir->Find("data.pkl") != nullptr;
+  // No readable central directory (a truncated copy): torch.save writes
+  // "<folder>/data.pkl" as the first record, so its local header still says what this is,
+  // and the reader then reports the damage instead of "not a checkpoint".
+  return FirstZipRecordIsDataPkl(bytes);
 }
 
 Result<Checkpoint> OpenPyTorchBytes(std::shared_ptr<const ByteSource> bytes,

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/tensor_transform.h"
@@ -212,17 +213,17 @@ void SourcePlan::Build(const TensorStore& store) {
   }
 }
 
-// The note `key` of `e`, or "".
-std::string NoteOf(const TensorEntry& e, std::string_view key) {
-  for (const auto& [k, v] : e.notes) {
-    if (k == key) return v;
-  }
-  return {};
-}
+// Two entries are one tensor (a tie such as `decoder.weight = embed.weight`, or the same
+// tensor reached twice) when they read the same bytes as the same dtype and shape.
+// torch.save writes a state_dict's tied parameters as two tensor objects over one storage,
+// so the reader's alias_of note alone would miss them; written as two fresh tensors, the
+// tie would be lost (transformers groups shared storages the same way when sharding).
+using TieKey = std::tuple<const ByteSource*, uint64_t, uint64_t, DType, std::vector<int64_t>>;
 
-// The source name of the tensor `e` is the same tensor as (a tie read from a PyTorch file),
-// or "" when it is a tensor of its own.
-std::string AliasOf(const TensorEntry& e) { return NoteOf(e, "alias_of"); }
+std::optional<TieKey> TieKeyOf(const TensorEntry& e) {
+  if (!e.data || e.byte_size == 0) return std::nullopt;
+  return TieKey{e.data.get(), e.data_offset, e.byte_size, e.dtype, e.shape};
+}
 
 PyNode* FreshTensor(const TensorEntry& entry, PickleGraph& scratch) {
   const std::string& name = entry.name;
@@ -266,18 +267,17 @@ const PyNode* FreshDict(const std::vector<const TensorEntry*>& entries, bool ord
                         PickleGraph& scratch) {
   PyNode* root = scratch.New(PyKind::kDict, 0);
   root->ordered = ordered;
-  std::unordered_map<std::string, std::pair<const TensorEntry*, PyNode*>> by_source;
+  std::map<TieKey, PyNode*> written;
   for (const TensorEntry* e : entries) {
     PyNode* node = nullptr;
-    if (auto it = by_source.find(AliasOf(*e)); it != by_source.end() && !it->first.empty()) {
-      const TensorEntry& first = *it->second.first;
-      if (first.data == e->data && first.data_offset == e->data_offset &&
-          first.byte_size == e->byte_size && first.dtype == e->dtype && first.shape == e->shape) {
-        node = it->second.second;
-      }
+    const std::optional<TieKey> key = TieKeyOf(*e);
+    if (key) {
+      if (auto it = written.find(*key); it != written.end()) node = it->second;
     }
-    if (node == nullptr) node = FreshTensor(*e, scratch);
-    by_source.emplace(e->source_name, std::make_pair(e, node));
+    if (node == nullptr) {
+      node = FreshTensor(*e, scratch);
+      if (key) written.emplace(*key, node);
+    }
     DictSet(*root, scratch.NewStr(e->name, 0), node);
   }
   return root;
@@ -367,15 +367,18 @@ Group TensorOrder(const Checkpoint& source, const TensorStore& store, const PyTo
 // name's shard afterwards and is not counted again.
 std::vector<Group> SplitBySize(const Group& order, uint64_t max_size) {
   std::vector<Group> groups;
-  std::set<std::string> seen;  // source names placed
-  Group current, ties;
+  std::map<TieKey, const TensorEntry*> first_of;  // tensors placed, by their bytes
+  std::vector<std::pair<const TensorEntry*, const TensorEntry*>> ties;  // (tie, its first)
+  Group current;
   uint64_t current_size = 0;
   for (const TensorEntry* e : order) {
-    if (const std::string alias = AliasOf(*e); !alias.empty() && seen.count(alias)) {
-      ties.push_back(e);
-      continue;
+    if (const std::optional<TieKey> key = TieKeyOf(*e)) {
+      if (auto it = first_of.find(*key); it != first_of.end()) {
+        ties.emplace_back(e, it->second);
+        continue;
+      }
+      first_of.emplace(*key, e);
     }
-    seen.insert(e->source_name);
     if (e->byte_size > max_size) {
       groups.push_back({e});
       continue;
@@ -389,15 +392,11 @@ std::vector<Group> SplitBySize(const Group& order, uint64_t max_size) {
     current_size += e->byte_size;
   }
   if (!current.empty()) groups.push_back(std::move(current));
-  std::unordered_map<std::string, size_t> group_of;
+  std::unordered_map<const TensorEntry*, size_t> group_of;
   for (size_t i = 0; i < groups.size(); ++i) {
-    for (const TensorEntry* e : groups[i]) group_of.emplace(e->source_name, i);
+    for (const TensorEntry* e : groups[i]) group_of.emplace(e, i);
   }
-  for (const TensorEntry* e : ties) {
-    const size_t i = group_of.at(AliasOf(*e));
-    groups[i].push_back(e);
-    group_of.emplace(e->source_name, i);
-  }
+  for (const auto& [tie, first] : ties) groups[group_of.at(first)].push_back(tie);
   return groups;
 }
 
@@ -428,12 +427,11 @@ std::string IndexJson(const std::vector<Group>& groups, const std::vector<std::s
   uint64_t total = 0;
   for (size_t i = 0; i < groups.size(); ++i) {
     const std::string file = paths[i].substr(paths[i].rfind('/') + 1);
-    std::set<std::string> counted;
+    std::set<TieKey> counted;
     for (const TensorEntry* e : groups[i]) {
       map[e->name] = file;
-      counted.insert(e->source_name);
-      const std::string alias = AliasOf(*e);
-      if (alias.empty() || counted.count(alias) == 0) total += e->byte_size;
+      const std::optional<TieKey> key = TieKeyOf(*e);
+      if (!key || counted.insert(*key).second) total += e->byte_size;
     }
   }
   nlohmann::json index = nlohmann::json::object();

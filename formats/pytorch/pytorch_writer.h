@@ -19,9 +19,10 @@
 // shard), the tensors, in state_dict order (the source file's key order for a single PyTorch
 // file, else as above), go to "<stem>-00001-of-0000N.bin" ... plus "<stem>.bin.index.json"
 // (`{"metadata": {"total_size": N}, "weight_map": {...}}`, keys sorted, indent 2). Each shard
-// is torch.save of a plain dict of fresh contiguous tensors; a tie (the same tensor under two
-// names) stays one tensor in its first name's shard; other storage sharing (views) is not
-// kept. A split that yields one shard writes one file and no index, as transformers does.
+// is torch.save of a plain dict of fresh contiguous tensors; a tie (two names reading the same
+// bytes as the same dtype and shape: the same tensor reached twice, or torch.save's tied
+// parameters over one storage) stays one tensor in its first name's shard, as it does in a
+// fresh single file; other storage sharing (partial views) is not kept. A split that yields one shard writes one file and no index, as transformers does.
 // Every file is written through AtomicOutput; shards are renamed into place first, the
 // index last.
 #pragma once

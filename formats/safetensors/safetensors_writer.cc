@@ -86,6 +86,9 @@ std::optional<Metadata> MergeMetadata(const SafetensorsState* state, const Write
       md->push_back(kv);
     }
   }
+  if (!md && !options.default_metadata.empty()) {
+    md.emplace(options.default_metadata.begin(), options.default_metadata.end());
+  }
   return md;
 }
 

@@ -32,6 +32,9 @@ struct WriteOptions {
   std::map<std::string, std::string> metadata;
   // Keep the `__metadata__` of a safetensors source (and its index metadata).
   bool keep_source_metadata = true;
+  // `__metadata__` written when neither the source nor `metadata` gives any (the CLI passes
+  // {"format": "pt"}, as transformers' save_pretrained writes: it refuses files without it).
+  std::map<std::string, std::string> default_metadata;
   // With max_shard_size 0, a sharded safetensors source keeps its tensor-to-shard layout
   // (so renaming a sharded set gives a sharded set); false writes one file.
   bool keep_source_shards = true;

@@ -441,7 +441,10 @@ TEST_CASE("manifest: schema and located errors") {
                  {"name": "a", "dtype": "int8", "shape": []}]})") ==
         "model.json: variables[1] (\"a\"): duplicate name (first at variables[0])");
   CHECK(err(R"({"format": 1, "variables": []})") == "model.json: \"format\": expected a string");
-  CHECK(err(R"({"vars": []})") == "model.json: \"variables\": expected an array of variables");
+  CHECK(err(R"({"vars": []})") ==
+        "model.json: \"variables\": missing: not a manifest (`rescope ls --json` writes one), "
+        "which lists the expected variables under \"variables\"");
+  CHECK(err(R"({"variables": {}})") == "model.json: \"variables\": expected an array of variables");
   CHECK(err("[1]") == "model.json: top level: expected a JSON object");
   CHECK(err("{").starts_with("model.json: invalid JSON: parse error at line 1, column 2"));
   // A number too large for a double is an out_of_range error inside the JSON parser.

@@ -521,7 +521,10 @@ TEST_CASE("tf real: VerifyCheckpoint reports missing data shards") {
     CHECK(r.checksummed == 0);
     REQUIRE(!r.failures.empty());
     CHECK(SamePath(r.failures[0].name, dir / "minigo.data-00000-of-00001"));
-    CHECK(r.failures[0].problem == "data shard 0 of 1 missing");
+    // One message for the file, not one per entry (issue 10).
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].problem ==
+          "data shard 0 of 1 missing: 333 entries have no data (batch_normalization/beta, ...)");
     // Offsets still come from the index alone (PROVENANCE: global_step at 182,702,864).
     const TensorEntry& step = Get(c, "global_step");
     CHECK(step.data == nullptr);
@@ -537,7 +540,10 @@ TEST_CASE("tf real: VerifyCheckpoint reports missing data shards") {
     CHECK(r.failed_entries == 104);
     REQUIRE(!r.failures.empty());
     CHECK(SamePath(r.failures[0].name, dir / "model.ckpt-0.data-00001-of-00002"));
-    CHECK(r.failures[0].problem == "data shard 1 of 2 missing");
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].problem ==
+          "data shard 1 of 2 missing: 104 entries have no data "
+          "(decoder/block_000/layer_000/SelfAttention/k, ...)");
     for (const VerifyFailure& f : r.failures) CHECK(f.name != "global_step");
     CHECK(Get(c, "global_step").shard == 0);
     CHECK(ReadScalar<int64_t>(Get(c, "global_step")) == 0);  // model.ckpt-0
@@ -700,13 +706,23 @@ TEST_CASE("tf real: path forms resolve to the right checkpoint") {
                                             ": no checkpoint for step 5; listed:\n"
                                             "  model.ckpt-0\n  model.ckpt-999\n  model.ckpt-1000");
   }
-  SUBCASE("nonexistent path: the error lists what was tried") {
+  SUBCASE("nonexistent path: the error is the missing directory (strerror(ENOENT))") {
     const std::string p = (kRealDir / "no-such-dir" / "model.ckpt-7").string();
     auto r = OpenCheckpoint(p);
     REQUIRE(!r.ok());
     CHECK(r.status().code() == StatusCode::kNotFound);
-    CHECK(r.status().message() == p + ": no TensorFlow checkpoint found; tried:\n  " + p +
-                                      ".index\n  " + p + "-NNNNN-of-NNNNN (V1 shards)");
+    CHECK(r.status().message() == p + ": No such file or directory (" +
+                                      (kRealDir / "no-such-dir").string() + " does not exist)");
+  }
+  SUBCASE("a prefix without its step: no such prefix, the stepped ones suggested") {
+    const fs::path dir = kRealDir / "tfx-estimator-wide-deep-3ckpts";
+    const std::string p = (dir / "model.ckpt").string();
+    auto r = OpenCheckpoint(p);
+    REQUIRE(!r.ok());
+    CHECK(r.status().code() == StatusCode::kNotFound);
+    CHECK(r.status().message() ==
+          p + ": No such file or directory; no TensorFlow checkpoint has this prefix (no " + p +
+              ".index); did you mean " + p + "-0, " + p + "-1000, " + p + "-999?");
   }
 }
 

@@ -1,7 +1,7 @@
 # needs: real
-# The data shard is absent: the file, then every entry, fails (first lines and summary shown).
+# The data shard is absent: one message names the file and how many entries it held.
 cd "$REAL" && "$RESCOPE" verify swift-models-minigo-index-only >"$TMP/out"
 code=$?
-head -n 2 "$TMP/out"
+head -n 1 "$TMP/out"
 tail -n 1 "$TMP/out"
 exit $code

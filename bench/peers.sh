@@ -66,7 +66,9 @@ tf=$work/tf/ckpt
 pt=$work/model.pt
 st=$work/model.safetensors
 kw=$work/keras.weights.h5
-pt_name=model/layer_250/kernel
+pt_name=model/layer_$(printf %03d $((${LAYERS:-500} / 2)))/kernel
+keras_layer=dense_7  # Keras names its Dense layers dense, dense_1, ... in the file
+[ $((${LAYERS:-500} / 5)) -gt 7 ] || keras_layer=dense
 
 # row LABEL CMD...: prints "LABEL | median | peak RSS | cpu" and sets $last_us.
 printf '| %-58s | %9s | %10s | %6s |\n' "command" "median" "peak RSS" "cpu"
@@ -74,38 +76,42 @@ printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "-----------" "---------
 row() {
   local label=$1
   shift
+  "$prepare"
+  "$@" >/dev/null 2>"$work/last.err" ||  # a warm-up run, which must succeed
+    { echo "peers: failed: $*" >&2; cat "$work/last.err" >&2; exit 1; }
   last_us=$(median_us "$@")
   read -r rss cpu <<<"$(rusage "$@")"
+  last_rss=$rss
   printf '| %-58s | %9s | %10s | %5ss |\n' "$label" "$(ms "$last_us")" "$(mib "$rss")" "$cpu"
 }
-declare -A t
-row "python -c pass" "$py" -c pass; t[py]=$last_us
-row "python -c 'import tensorflow'" "$py" -c 'import tensorflow'; t[imp_tf]=$last_us
-row "python -c 'import torch'" "$py" -c 'import torch'; t[imp_torch]=$last_us
-row "python -c 'import keras' (TF backend)" "$py" -c 'import keras'; t[imp_keras]=$last_us
-row "python -c 'import safetensors.numpy'" "$py" -c 'import safetensors.numpy'; t[imp_st]=$last_us
-row "rescope ls TF" "$rescope" ls "$tf"; t[r_ls_tf]=$last_us
-row "tf.train.list_variables" "$py" "$tasks" tf-ls "$tf"; t[p_ls_tf]=$last_us
+declare -A t m
+row "python -c pass" "$py" -c pass; t[py]=$last_us; m[py]=$last_rss
+row "python -c 'import tensorflow'" "$py" -c 'import tensorflow'; t[imp_tf]=$last_us; m[imp_tf]=$last_rss
+row "python -c 'import torch'" "$py" -c 'import torch'; t[imp_torch]=$last_us; m[imp_torch]=$last_rss
+row "python -c 'import keras' (TF backend)" "$py" -c 'import keras'; t[imp_keras]=$last_us; m[imp_keras]=$last_rss
+row "python -c 'import safetensors.numpy'" "$py" -c 'import safetensors.numpy'; t[imp_st]=$last_us; m[imp_st]=$last_rss
+row "rescope ls TF" "$rescope" ls "$tf"; t[r_ls_tf]=$last_us; m[r_ls_tf]=$last_rss
+row "tf.train.list_variables" "$py" "$tasks" tf-ls "$tf"; t[p_ls_tf]=$last_us; m[p_ls_tf]=$last_rss
 row "rescope rename TF --rule model/=renamed/" \
-  "$rescope" rename "$tf" --rule model/=renamed/ -o "$out/ckpt"; t[r_rn_tf]=$last_us
+  "$rescope" rename "$tf" --rule model/=renamed/ -o "$out/ckpt"; t[r_rn_tf]=$last_us; m[r_rn_tf]=$last_rss
 row "TF load all + tf.compat.v1 Saver under new names" \
-  "$py" "$tasks" tf-rename "$tf" "$out/ckpt" model/ renamed/; t[p_rn_tf]=$last_us
+  "$py" "$tasks" tf-rename "$tf" "$out/ckpt" model/ renamed/; t[p_rn_tf]=$last_us; m[p_rn_tf]=$last_rss
 row "rescope convert TF -> .safetensors" \
-  "$rescope" convert "$tf" "$out/m.safetensors"; t[r_cv]=$last_us
+  "$rescope" convert "$tf" "$out/m.safetensors"; t[r_cv]=$last_us; m[r_cv]=$last_rss
 row "TF load all + safetensors.numpy.save_file" \
-  "$py" "$tasks" tf-to-st "$tf" "$out/m.safetensors"; t[p_cv]=$last_us
-row "rescope ls .pt" "$rescope" ls "$pt"; t[r_ls_pt]=$last_us
-row "torch.load(weights_only=True), names and shapes" "$py" "$tasks" pt-ls "$pt"; t[p_ls_pt]=$last_us
-row "rescope show .pt $pt_name" "$rescope" show "$pt" "$pt_name"; t[r_sh_pt]=$last_us
+  "$py" "$tasks" tf-to-st "$tf" "$out/m.safetensors"; t[p_cv]=$last_us; m[p_cv]=$last_rss
+row "rescope ls .pt" "$rescope" ls "$pt"; t[r_ls_pt]=$last_us; m[r_ls_pt]=$last_rss
+row "torch.load(weights_only=True), names and shapes" "$py" "$tasks" pt-ls "$pt"; t[p_ls_pt]=$last_us; m[p_ls_pt]=$last_rss
+row "rescope show .pt $pt_name" "$rescope" show "$pt" "$pt_name"; t[r_sh_pt]=$last_us; m[r_sh_pt]=$last_rss
 row "torch.load(weights_only=True), print one tensor" \
-  "$py" "$tasks" pt-show "$pt" "$pt_name"; t[p_sh_pt]=$last_us
-row "rescope rename .weights.h5 (layers/dense_7 -> fc_7)" \
-  "$rescope" rename "$kw" --rule layers/dense_7/=layers/fc_7/ -o "$out/k.weights.h5"
-t[r_rn_k]=$last_us
+  "$py" "$tasks" pt-show "$pt" "$pt_name"; t[p_sh_pt]=$last_us; m[p_sh_pt]=$last_rss
+row "rescope rename .weights.h5 (layers/$keras_layer -> fc_7)" \
+  "$rescope" rename "$kw" --rule "layers/$keras_layer/=layers/fc_7/" -o "$out/k.weights.h5"
+t[r_rn_k]=$last_us; m[r_rn_k]=$last_rss
 row "KerasFileEditor rename_object + save" \
-  "$py" "$tasks" keras-rename "$kw" "$out/k.weights.h5" layers/dense_7 fc_7; t[p_rn_k]=$last_us
-row "rescope ls .safetensors" "$rescope" ls "$st"; t[r_ls_st]=$last_us
-row "safe_open(...).keys()" "$py" "$tasks" st-ls "$st"; t[p_ls_st]=$last_us
+  "$py" "$tasks" keras-rename "$kw" "$out/k.weights.h5" "layers/$keras_layer" fc_7; t[p_rn_k]=$last_us; m[p_rn_k]=$last_rss
+row "rescope ls .safetensors" "$rescope" ls "$st"; t[r_ls_st]=$last_us; m[r_ls_st]=$last_rss
+row "safe_open(...).keys()" "$py" "$tasks" st-ls "$st"; t[p_ls_st]=$last_us; m[p_ls_st]=$last_rss
 
 # Both renames of each kind must give the same tensors (rescope diff of the two outputs).
 same=yes
@@ -113,22 +119,23 @@ same=yes
 rm -rf "$out" && mkdir -p "$out"
 "$py" "$tasks" tf-rename "$tf" "$out/ckpt" model/ renamed/ 2>/dev/null
 "$rescope" diff --values "$work/rs/ckpt" "$out/ckpt" >/dev/null || same=NO
-"$rescope" rename "$kw" --rule layers/dense_7/=layers/fc_7/ -o "$work/rs/k.weights.h5" >/dev/null
-"$py" "$tasks" keras-rename "$kw" "$out/k.weights.h5" layers/dense_7 fc_7 >/dev/null 2>&1
+"$rescope" rename "$kw" --rule "layers/$keras_layer/=layers/fc_7/" -o "$work/rs/k.weights.h5" >/dev/null
+"$py" "$tasks" keras-rename "$kw" "$out/k.weights.h5" "layers/$keras_layer" fc_7 >/dev/null 2>&1
 "$rescope" diff --values "$work/rs/k.weights.h5" "$out/k.weights.h5" >/dev/null || same=NO
 
-# ratios PEER RESCOPE IMPORT: "peer/rescope, and (peer - import)/rescope".
+# ratios PEER RESCOPE: "wall peer/rescope   peak RSS peer/rescope".
 ratios() {
-  awk -v p="$1" -v r="$2" -v i="$3" 'BEGIN { printf "%7.1fx   %7.1fx", p / r, (p - i) / r }'
+  awk -v pt="${t[$1]}" -v rt="${t[$2]}" -v pm="${m[$1]}" -v rm="${m[$2]}" \
+    'BEGIN { printf "%7.1fx   %6.1fx", pt / rt, pm / rm }'
 }
 echo
-echo "peer / rescope, wall-clock medians: whole run, and without the peer's import (in brackets)"
-echo "  ls TF:               $(ratios "${t[p_ls_tf]}" "${t[r_ls_tf]}" "${t[imp_tf]}") (import tensorflow $(ms "${t[imp_tf]}"))"
-echo "  rename TF:           $(ratios "${t[p_rn_tf]}" "${t[r_rn_tf]}" "${t[imp_tf]}")"
-echo "  convert TF -> st:    $(ratios "${t[p_cv]}" "${t[r_cv]}" "$((t[imp_tf] + t[imp_st] - t[py]))")"
-echo "  ls .pt:              $(ratios "${t[p_ls_pt]}" "${t[r_ls_pt]}" "${t[imp_torch]}") (import torch $(ms "${t[imp_torch]}"))"
-echo "  show .pt:            $(ratios "${t[p_sh_pt]}" "${t[r_sh_pt]}" "${t[imp_torch]}")"
-echo "  rename .weights.h5:  $(ratios "${t[p_rn_k]}" "${t[r_rn_k]}" "${t[imp_keras]}") (import keras $(ms "${t[imp_keras]}"))"
-echo "  ls .safetensors:     $(ratios "${t[p_ls_st]}" "${t[r_ls_st]}" "${t[imp_st]}") (import safetensors.numpy $(ms "${t[imp_st]}"))"
+echo "peer / rescope:         wall   peak RSS   (the peer's interpreter start-up and import, wall)"
+echo "  ls TF:              $(ratios p_ls_tf r_ls_tf) (import tensorflow $(ms "${t[imp_tf]}"))"
+echo "  rename TF:          $(ratios p_rn_tf r_rn_tf) (import tensorflow $(ms "${t[imp_tf]}"))"
+echo "  convert TF -> st:   $(ratios p_cv r_cv) (import tensorflow $(ms "${t[imp_tf]}"))"
+echo "  ls .pt:             $(ratios p_ls_pt r_ls_pt) (import torch $(ms "${t[imp_torch]}"))"
+echo "  show .pt:           $(ratios p_sh_pt r_sh_pt) (import torch $(ms "${t[imp_torch]}"))"
+echo "  rename .weights.h5: $(ratios p_rn_k r_rn_k) (import keras $(ms "${t[imp_keras]}"))"
+echo "  ls .safetensors:    $(ratios p_ls_st r_ls_st) (import safetensors.numpy $(ms "${t[imp_st]}"))"
 echo "rescope fsyncs what it writes; the Python peers do not."
 echo "the two renames of the TF bundle and of the .weights.h5 hold the same tensors: $same"

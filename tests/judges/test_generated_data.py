@@ -128,9 +128,9 @@ def json_to_array(value, dtype, shape):
     return np.array(items, dtype=np.float64).astype(dtype).reshape(shape)
 
 
-# Known limitations, each refused by rescope with a message (never a wrong value): the case is
-# checked to fail exactly so, and reported as an expected failure. When rescope learns it, the
-# check fails with "now works" so the entry is removed.
+# Known limitations, each refused by rescope with a message (never a wrong value): a refusal
+# whose message contains the marker is printed as an expected failure; any other error fails.
+# When rescope learns the case, its output is compared like every other and the entry can go.
 EXPECTED_FAILURES = {
     ("show", "partitioned variable"):
         "rescope show does not assemble the slices of a partitioned variable",

@@ -193,6 +193,24 @@ Status RefuseSameAsInput(const std::string& path) {
                                  "to replace it (it is swapped in only when complete)");
 }
 
+// --max-shard-size in bytes; 0 (one file) when not given.
+Result<uint64_t> MaxShardBytes(const WriteCheckpointOptions& o) {
+  if (o.max_shard_size.empty()) return uint64_t{0};
+  return ParseSize(o.max_shard_size);
+}
+
+// The files a safetensors or PyTorch writer wrote; a sharded set is opened through its
+// index, so that is the path reported.
+WrittenCheckpoint WrittenFileSet(const std::string& path, std::vector<std::string> files) {
+  WrittenCheckpoint result;
+  result.output = path;
+  result.files = std::move(files);
+  for (const std::string& f : result.files) {
+    if (EndsWith(f, ".index.json")) result.output = f;
+  }
+  return result;
+}
+
 Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const TensorStore& store,
                                                  std::string path,
                                                  const WriteCheckpointOptions& o) {
@@ -203,20 +221,10 @@ Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const
   if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
   safetensors::WriteOptions so;
   so.default_metadata = {{"format", "pt"}};
-  if (!o.max_shard_size.empty()) {
-    auto size = ParseSize(o.max_shard_size);
-    if (!size.ok()) return size.status();
-    so.max_shard_size = *size;
-  }
+  RESCOPE_ASSIGN_OR_RETURN(so.max_shard_size, MaxShardBytes(o));
   auto files = safetensors::WriteSafetensors(source, store, path, so);
   if (!files.ok()) return files.status();
-  WrittenCheckpoint result;
-  result.output = path;
-  result.files = std::move(files).value();
-  for (const std::string& f : result.files) {
-    if (EndsWith(f, ".index.json")) result.output = f;
-  }
-  return result;
+  return WrittenFileSet(path, std::move(files).value());
 }
 
 Result<WrittenCheckpoint> WritePyTorchOutput(const Checkpoint& source, const TensorStore& store,
@@ -224,21 +232,10 @@ Result<WrittenCheckpoint> WritePyTorchOutput(const Checkpoint& source, const Ten
                                              const WriteCheckpointOptions& o) {
   if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
   pytorch::WriteOptions po;
-  if (!o.max_shard_size.empty()) {
-    auto size = ParseSize(o.max_shard_size);
-    if (!size.ok()) return size.status();
-    po.max_shard_size = *size;
-  }
+  RESCOPE_ASSIGN_OR_RETURN(po.max_shard_size, MaxShardBytes(o));
   auto files = pytorch::WritePyTorch(source, store, path, po);
   if (!files.ok()) return files.status();
-  WrittenCheckpoint result;
-  result.output = path;
-  result.files = std::move(files).value();
-  // A sharded set is opened through its index: that is the path to report.
-  for (const std::string& f : result.files) {
-    if (EndsWith(f, ".index.json")) result.output = f;
-  }
-  return result;
+  return WrittenFileSet(path, std::move(files).value());
 }
 
 Result<WrittenCheckpoint> WriteKerasOutput(const Checkpoint& source, const TensorStore& store,

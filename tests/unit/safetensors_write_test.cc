@@ -43,7 +43,7 @@ Checkpoint SmallCheckpoint() {
   return c;
 }
 
-// "python3 safetensors_check.py" lines "tensor <name> <dtype> <shape> <sha256>" by name.
+// "<judge python> safetensors_check.py" lines "tensor <name> <dtype> <shape> <sha256>" by name.
 std::map<std::string, std::string> PythonTensors(const std::string& output) {
   std::map<std::string, std::string> out;
   std::istringstream in(output);
@@ -110,7 +110,7 @@ TEST_CASE("safetensors write: reference order, compact header, space padding, me
   // e.g. hashlib.sha256(struct.pack("<6f", 0, 1, 2, 3, 4, 5)).hexdigest().
   auto py = RunPythonCheck({tmp / "small.safetensors"});
   if (!py) {
-    MESSAGE("skipped: python3 not available");
+    MESSAGE("skipped: judge python " RESCOPE_JUDGE_PYTHON " not available");
     return;
   }
   CHECK(
@@ -283,7 +283,7 @@ TEST_CASE("safetensors write: a real file split into shards, checked by the Pyth
   auto original = RunPythonCheck({RealPath(kMultiLayer)});
   auto shards = RunPythonCheck({(*written)[0], (*written)[1]});
   if (!original || !shards) {
-    MESSAGE("skipped: python3 not available");
+    MESSAGE("skipped: judge python " RESCOPE_JUDGE_PYTHON " not available");
     return;
   }
   const auto expected = PythonTensors(*original);

@@ -9,6 +9,7 @@ V1 tensors; there the values the variables held at save time are the reference, 
 are checked against get_tensor for V2 too), and `show --stats` must count every element.
 """
 import json
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -27,17 +28,18 @@ VARIABLES = {
 
 def save_graph(prefix, write_version):
     """Builds the variables, saves them, returns {name: value at save time}."""
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
     graph = tf1.Graph()
     with graph.as_default():
         parts = {}
         for name, (shape, dtype, axis) in VARIABLES.items():
             scope, leaf = name.rsplit("/", 1) if "/" in name else ("", name)
-            init = (tf1.random_uniform_initializer(-100, 100, seed=7, dtype=dtype)
-                    if dtype.is_integer else tf1.random_normal_initializer(seed=5, dtype=dtype))
+            init = (tf1.random_uniform_initializer(-100, 100, seed=7)
+                    if dtype.is_integer else tf1.random_normal_initializer(seed=5))
             with tf1.variable_scope(scope):
                 v = tf1.get_variable(leaf, shape, dtype=dtype, initializer=init,
                                      partitioner=tf1.fixed_size_partitioner(3, axis=axis))
-            j.check(isinstance(v, tf1.PartitionedVariable), f"{name} is not partitioned")
+            j.check(len(list(v)) == 3, f"{name}: {len(list(v))} parts, expected 3")
             parts[name] = (list(v), axis)
         saver = tf1.train.Saver(write_version=write_version)
         with tf1.Session(graph=graph) as sess:

@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "core/partitioned_values.h"
 #include "core/tensor_stats.h"
 #include "core/value_format.h"
 #include "core/value_json.h"
@@ -79,12 +81,17 @@ int RunShow(const ShowOptions& o) {
   if (!ckpt) return kExitError;
   const TensorEntry* e = FindOrSuggest(ckpt->store, o.name);
   if (e == nullptr) return kExitError;
+  // A partitioned variable is shown whole, as TF's get_tensor returns it: its slices are
+  // copied into one in-memory tensor first (core/partitioned_values.h).
+  std::optional<TensorEntry> assembled;
   if (e->kind == EntryKind::kPartitioned) {
-    std::string slices;
-    for (const TensorSlice& s : e->slices) slices += " " + SliceToString(s);
-    PrintError("\"" + e->name + "\" is a partitioned variable stored as slices" + slices +
-               "; its values are not assembled by `show`");
-    return kExitError;
+    auto whole = AssemblePartitioned(ckpt->store, *e);
+    if (!whole.ok()) {
+      PrintError(whole.status());
+      return kExitError;
+    }
+    assembled = std::move(whole).value();
+    e = &*assembled;
   }
   if (!e->data) {
     PrintError("\"" + e->name + "\": " + e->data_error);

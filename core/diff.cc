@@ -11,6 +11,7 @@
 
 #include "core/float_repr.h"
 #include "core/name_glob.h"
+#include "core/partitioned_values.h"
 #include "core/tensor_values.h"
 #include "core/value_format.h"
 
@@ -213,17 +214,41 @@ Status Validate(const TensorEntry& e, std::optional<ValueClass> cls) {
   return ElementReader::Open(e).status();
 }
 
-void CompareMetadata(const TensorEntry& a, const TensorEntry& b, const DiffOptions& options,
-                     DiffEntry& e) {
+// The whole value of a partitioned entry (assembled in memory), or the entry itself.
+Result<TensorEntry> WholeValue(const TensorStore& store, const TensorEntry& entry) {
+  if (entry.kind != EntryKind::kPartitioned) return entry;
+  return AssemblePartitioned(store, entry);
+}
+
+void CompareValuesInto(const TensorEntry& a, const TensorEntry& b, const DiffOptions& options,
+                       DiffEntry& e);
+
+void CompareMetadata(const TensorStore& sa, const TensorStore& sb, const TensorEntry& a,
+                     const TensorEntry& b, const DiffOptions& options, DiffEntry& e) {
   if (a.dtype != b.dtype) {
     e.category = DiffCategory::kDTypeDiffers;
   } else if (a.shape != b.shape) {
     e.category = DiffCategory::kShapeDiffers;
-  } else if (a.kind == EntryKind::kPartitioned || b.kind == EntryKind::kPartitioned) {
+  } else if ((a.kind == EntryKind::kPartitioned || b.kind == EntryKind::kPartitioned) &&
+             a.kind == b.kind && a.slices == b.slices) {
     e.category = DiffCategory::kUnchecked;
-    e.detail = a.kind != b.kind       ? "partitioned on one side only; values not compared"
-               : a.slices != b.slices ? "partitioned differently; values not compared"
-                                      : "partitioned; values compared per slice";
+    e.detail = "partitioned; values compared per slice";
+  } else if (a.kind == EntryKind::kPartitioned || b.kind == EntryKind::kPartitioned) {
+    // Slices that do not pair up by name: only the whole values can be compared.
+    const std::string how =
+        a.kind != b.kind ? "partitioned on one side only" : "partitioned differently";
+    e.category = DiffCategory::kUnchecked;
+    e.detail = how + "; values not compared";
+    if (!options.values) return;
+    Result<TensorEntry> whole_a = WholeValue(sa, a);
+    Result<TensorEntry> whole_b = WholeValue(sb, b);
+    if (!whole_a.ok() || !whole_b.ok()) {
+      e.category = DiffCategory::kError;
+      e.detail = (whole_a.ok() ? whole_b : whole_a).status().message();
+      return;
+    }
+    CompareValuesInto(*whole_a, *whole_b, options, e);
+    if (e.category != DiffCategory::kError) e.detail = how + "; whole values compared";
   } else if (!options.values) {
     e.category = DiffCategory::kUnchecked;
     if (a.stored_crc32c && b.stored_crc32c && *a.stored_crc32c != *b.stored_crc32c) {
@@ -231,18 +256,23 @@ void CompareMetadata(const TensorEntry& a, const TensorEntry& b, const DiffOptio
       e.evidence = "checksum";
     }
   } else {
-    Result<ValueComparison> cmp = CompareValues(a, b, options);
-    if (!cmp.ok()) {
-      e.category = DiffCategory::kError;
-      e.detail = cmp.status().message();
-      return;
-    }
-    const ValueComparison& v = *cmp;
-    const bool same = v.bytes_identical || (v.decoded && v.differing == 0);
-    e.category = same ? DiffCategory::kIdentical : DiffCategory::kValuesDiffer;
-    if (!v.decoded && !same) e.detail = DTypeName(a.dtype) + ": bytes differ; values not decoded";
-    e.values = std::move(cmp).value();
+    CompareValuesInto(a, b, options, e);
   }
+}
+
+void CompareValuesInto(const TensorEntry& a, const TensorEntry& b, const DiffOptions& options,
+                       DiffEntry& e) {
+  Result<ValueComparison> cmp = CompareValues(a, b, options);
+  if (!cmp.ok()) {
+    e.category = DiffCategory::kError;
+    e.detail = cmp.status().message();
+    return;
+  }
+  const ValueComparison& v = *cmp;
+  const bool same = v.bytes_identical || (v.decoded && v.differing == 0);
+  e.category = same ? DiffCategory::kIdentical : DiffCategory::kValuesDiffer;
+  if (!v.decoded && !same) e.detail = DTypeName(a.dtype) + ": bytes differ; values not decoded";
+  e.values = std::move(cmp).value();
 }
 
 // What makes two one-sided entries the same tensor under two names.
@@ -386,7 +416,7 @@ DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOpti
     } else if (!ea) {
       e.category = DiffCategory::kOnlyInB;
     } else {
-      CompareMetadata(*ea, *eb, options, e);
+      CompareMetadata(a, b, *ea, *eb, options, e);
     }
     report.entries.push_back(std::move(e));
   }

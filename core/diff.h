@@ -4,7 +4,10 @@
 // Rules:
 //   * Entries are paired by name. Slice entries of partitioned variables are compared
 //     like ordinary tensors (their names are the encoded slice keys); a partitioned
-//     variable itself has no bytes and is reported kUnchecked with a detail.
+//     variable itself has no bytes and is reported kUnchecked with a detail when both
+//     sides list the same slices. When they do not (partitioned on one side only, or
+//     differently), values mode assembles each partitioned side whole in memory
+//     (core/partitioned_values.h, up to its size limit) and compares the whole values.
 //   * dtype is compared before shape; an entry whose dtype differs is kDTypeDiffers even
 //     if its shape differs too (both are in the entry).
 //   * Without options.values, entries equal in dtype and shape are kUnchecked, unless
@@ -33,7 +36,8 @@
 //     tells whether its bytes were equal too), otherwise kValuesDiffer.
 //   * An entry whose bytes cannot be read or decoded becomes kError with the message in
 //     `detail`; the comparison continues with the other entries.
-// Memory use does not depend on tensor sizes: values are read in bounded windows.
+// Memory use does not depend on tensor sizes: values are read in bounded windows (except
+// for partitioned variables assembled whole, above).
 #pragma once
 
 #include <cstdint>

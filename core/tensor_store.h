@@ -68,6 +68,7 @@ struct TensorEntry {
   EntryKind kind = EntryKind::kTensor;
   std::vector<TensorSlice> slices;  // kPartitioned: the slices stored for this variable
   std::string partitioned_name;     // kSlice: the full variable this slice belongs to
+  TensorSlice slice;                // kSlice: the part of that variable this entry holds
   bool is_metadata = false;         // e.g. TF2 _CHECKPOINTABLE_OBJECT_GRAPH
   // The bytes differ from the record named source_name (a value transform such as a
   // transpose was applied): writers must stream `data`, never copy the source record.

@@ -166,6 +166,7 @@ void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const s
       if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where()));
       e.kind = EntryKind::kSlice;
       e.partitioned_name = decoded->first;
+      e.slice = decoded->second;
     }
     if (e.name == kObjectGraphKey) {
       e.is_metadata = true;

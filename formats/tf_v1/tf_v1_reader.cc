@@ -200,6 +200,7 @@ void AddShard(const std::string& file, Checkpoint& ckpt) {
       if (partitioned) {
         e.kind = EntryKind::kSlice;
         e.partitioned_name = meta.name;
+        e.slice = slice;
       }
       auto source = std::make_shared<V1TensorSource>(table, key, where, e.dtype, *n);
       e.data = source;

@@ -131,10 +131,7 @@ def json_to_array(value, dtype, shape):
 # Known limitations, each refused by rescope with a message (never a wrong value): a refusal
 # whose message contains the marker is printed as an expected failure; any other error fails.
 # When rescope learns the case, its output is compared like every other and the entry can go.
-EXPECTED_FAILURES = {
-    ("show", "partitioned variable"):
-        "rescope show does not assemble the slices of a partitioned variable",
-}
+EXPECTED_FAILURES = {}
 
 
 def run_or_expected(what, args, kind):

@@ -374,3 +374,41 @@ TEST_CASE("diff: renames found by checksum, dtype and shape, never by a guess") 
       with_crc(MakeEntry("model_3/layer_a/w", DType::kInt64, {2}, LEBytes<int64_t>({1, 2})), 7);
   CHECK(DiffStores(Store({w1}), Store({wide}), DiffOptions{}).Count(DiffCategory::kRenamed) == 0);
 }
+
+TEST_CASE("diff: a variable partitioned on one side is compared whole with --values") {
+  // A stores p = [1, 2, 3, 4] whole; B stores it as slices [0, 1) and [1, 4).
+  auto slice = [](const std::string& key, int64_t start, int64_t length, std::vector<double> v) {
+    TensorEntry e = F64(key, std::move(v));
+    e.kind = EntryKind::kSlice;
+    e.partitioned_name = "p";
+    e.slice = {SliceExtent{start, length}};
+    return e;
+  };
+  TensorEntry part = MakeEntry("p", DType::kFloat64, {4}, {});
+  part.kind = EntryKind::kPartitioned;
+  part.data = nullptr;
+  part.slices = {{SliceExtent{0, 1}}, {SliceExtent{1, 3}}};
+  const TensorStore whole = Store({F64("p", {1, 2, 3, 4})});
+  const TensorStore same = Store({part, slice("p#0", 0, 1, {1}), slice("p#1", 1, 3, {2, 3, 4})});
+  const TensorStore other = Store({part, slice("p#0", 0, 1, {1}), slice("p#1", 1, 3, {2, 5, 4})});
+
+  const DiffReport req = DiffStores(whole, same, WithValues());
+  const DiffEntry& eq = Find(req, "p");
+  CHECK(eq.category == DiffCategory::kIdentical);
+  CHECK(eq.detail == "partitioned on one side only; whole values compared");
+  const DiffReport rne = DiffStores(whole, other, WithValues());
+  const DiffEntry& ne = Find(rne, "p");
+  CHECK(ne.category == DiffCategory::kValuesDiffer);
+  REQUIRE(ne.values.has_value());
+  CHECK(ne.values->differing == 1);
+  // Without --values nothing is decoded.
+  const DiffReport rnv = DiffStores(whole, same, DiffOptions{});
+  CHECK(Find(rnv, "p").category == DiffCategory::kUnchecked);
+  // Slices that do not tile are an error for this entry, not a verdict.
+  TensorEntry gap = part;
+  gap.slices = {{SliceExtent{0, 1}}};
+  const DiffReport rbad = DiffStores(whole, Store({gap, slice("p#0", 0, 1, {1})}), WithValues());
+  const DiffEntry& bad = Find(rbad, "p");
+  CHECK(bad.category == DiffCategory::kError);
+  CHECK(bad.detail.find("cover 1 of 4 elements") != std::string::npos);
+}

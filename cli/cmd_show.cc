@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/stored_checksums.h"
 #include "core/tensor_stats.h"
 #include "core/value_format.h"
 #include "core/value_json.h"
@@ -19,6 +20,7 @@ struct ShowOptions {
   bool full = false;
   bool stats = false;
   bool json = false;
+  bool ignore_checksums = false;
 };
 
 std::string Number(double v) {
@@ -90,6 +92,10 @@ int RunShow(const ShowOptions& o) {
     PrintError("\"" + e->name + "\": " + e->data_error);
     return kExitError;
   }
+  if (Status crc = CheckStoredChecksum(*e, o.ignore_checksums); !crc.ok()) {
+    PrintError(crc);
+    return kExitError;
+  }
   if (o.json) {
     nlohmann::ordered_json j;
     j["name"] = e->name;
@@ -148,6 +154,7 @@ Command AddShowCommand(CLI::App& app) {
   sub->add_flag("--stats", o->stats, "Print min, max, mean, std, NaN/Inf/zero counts");
   sub->add_flag("--json", o->json,
                 "Print {name, dtype, shape, values} with values flat, row-major");
+  AddIgnoreChecksumsFlag(sub, o->ignore_checksums);
   return {sub, [o] { return RunShow(*o); }};
 }
 

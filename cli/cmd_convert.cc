@@ -5,6 +5,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/rename_map_options.h"
+#include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
 #include "formats/pytorch/pytorch_writer.h"
@@ -123,6 +124,7 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_option(
       "--max-shard-size", o->write.max_shard_size,
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
+  AddIgnoreChecksumsFlag(sub, o->write.ignore_checksums);
   return {sub, [o] { return RunConvert(*o); }};
 }
 

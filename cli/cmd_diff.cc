@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/diff_object_graph.h"
 #include "cli/rename_map_options.h"
+#include "cli/stored_checksums.h"
 #include "core/diff.h"
 #include "core/diff_render.h"
 #include "core/rename_plan.h"
@@ -21,6 +22,7 @@ struct DiffCliOptions {
   DiffOptions diff;
   bool json = false;
   bool all = false;
+  bool ignore_checksums = false;
   bool nan_equal = false;  // accepted for old scripts: NaN == NaN is the only rule now
 };
 
@@ -38,6 +40,21 @@ int RunDiff(DiffCliOptions& o) {
   // A copy: the object-graph comparison below needs A's store as it was read.
   auto store_a = MapStoreOrReport(a->store, *map, o.map);
   if (!store_a) return kExitError;
+  if (o.diff.values) {
+    // Only names present on both sides have their values read.
+    Status crc = CheckStoredChecksums(*store_a, o.ignore_checksums, [&](const TensorEntry& e) {
+      return b->store.Find(e.name) != nullptr;
+    });
+    if (crc.ok()) {
+      crc = CheckStoredChecksums(b->store, o.ignore_checksums, [&](const TensorEntry& e) {
+        return store_a->Find(e.name) != nullptr;
+      });
+    }
+    if (!crc.ok()) {
+      PrintError(crc);
+      return kExitError;
+    }
+  }
   DiffReport report = DiffStores(*store_a, b->store, o.diff);
   // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
   CompareObjectGraphs(a->store, map->empty() ? a->store : *store_a, b->store, report);
@@ -79,6 +96,7 @@ Command AddDiffCommand(CLI::App& app) {
                   "Only compare names matching this glob (repeatable)");
   sub->add_flag("--all", o->all, "Also list identical entries");
   sub->add_flag("--json", o->json, "Print every entry as JSON");
+  AddIgnoreChecksumsFlag(sub, o->ignore_checksums);
   return {sub, [o] { return RunDiff(*o); }};
 }
 

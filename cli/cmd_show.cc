@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/stored_checksums.h"
 #include "core/partitioned_values.h"
 #include "core/tensor_stats.h"
 #include "core/value_format.h"
@@ -21,6 +22,7 @@ struct ShowOptions {
   bool full = false;
   bool stats = false;
   bool json = false;
+  bool ignore_checksums = false;
 };
 
 std::string Number(double v) {
@@ -85,6 +87,17 @@ int RunShow(const ShowOptions& o) {
   // copied into one in-memory tensor first (core/partitioned_values.h).
   std::optional<TensorEntry> assembled;
   if (e->kind == EntryKind::kPartitioned) {
+    // The stored checksums are the slices'; the assembled copy carries none.
+    const std::string& variable = e->name;
+    if (Status crc = CheckStoredChecksums(ckpt->store, o.ignore_checksums,
+                                          [&](const TensorEntry& slice) {
+                                            return slice.kind == EntryKind::kSlice &&
+                                                   slice.partitioned_name == variable;
+                                          });
+        !crc.ok()) {
+      PrintError(crc);
+      return kExitError;
+    }
     auto whole = AssemblePartitioned(ckpt->store, *e);
     if (!whole.ok()) {
       PrintError(whole.status());
@@ -95,6 +108,10 @@ int RunShow(const ShowOptions& o) {
   }
   if (!e->data) {
     PrintError("\"" + e->name + "\": " + e->data_error);
+    return kExitError;
+  }
+  if (Status crc = CheckStoredChecksum(*e, o.ignore_checksums); !crc.ok()) {
+    PrintError(crc);
     return kExitError;
   }
   if (o.json) {
@@ -155,6 +172,7 @@ Command AddShowCommand(CLI::App& app) {
   sub->add_flag("--stats", o->stats, "Print min, max, mean, std, NaN/Inf/zero counts");
   sub->add_flag("--json", o->json,
                 "Print {name, dtype, shape, values} with values flat, row-major");
+  AddIgnoreChecksumsFlag(sub, o->ignore_checksums);
   return {sub, [o] { return RunShow(*o); }};
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "cli/created_directories.h"
+#include "cli/stored_checksums.h"
 #include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/keras_h5/keras_h5_writer.h"
@@ -325,7 +326,21 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
   app->add_option(
       "--max-shard-size", o.max_shard_size,
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
+  AddIgnoreChecksumsFlag(app, o.ignore_checksums);
 }
+
+namespace {
+
+// Mirrors tfbundle::WriteTfBundle's choice of its pass-through (whole-shard) writer.
+bool WritesByShardCopy(const Checkpoint& source, const TensorStore& store,
+                       const WriteCheckpointOptions& o) {
+  const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (target != "tf_bundle" || source.format != "tf_bundle" || o.compact) return false;
+  return std::none_of(store.begin(), store.end(),
+                      [](const auto& item) { return item.second.bytes_transformed; });
+}
+
+}  // namespace
 
 Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
@@ -339,6 +354,12 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
                                           const std::string& output,
                                           const WriteCheckpointOptions& o) {
   RESCOPE_RETURN_IF_ERROR(CheckCheckpointWrite(source, store, o));
+  // Before anything is created: a writer that streams tensor bytes must not turn damaged
+  // data into a file whose checksums (if any) match it. A TF bundle pass-through copies
+  // whole shards and keeps the stored CRCs, so the damage stays detectable there.
+  if (!WritesByShardCopy(source, store, o)) {
+    RESCOPE_RETURN_IF_ERROR(CheckStoredChecksums(store, o.ignore_checksums));
+  }
   CreatedDirectories created(output);
   auto written = WriteCheckpointFiles(source, store, output, o);
   if (written.ok()) created.Keep();

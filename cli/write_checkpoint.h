@@ -19,6 +19,8 @@ struct WriteCheckpointOptions {
   // Output format: "" = the input's family (TF V1 input becomes a V2 bundle), or one of
   // tf_bundle, safetensors, pytorch, keras_h5. `convert` infers it from OUT's extension.
   std::string to_format;
+  // Write tensors whose bytes fail their stored checksum (cli/stored_checksums.h).
+  bool ignore_checksums = false;
   std::string max_shard_size;  // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
 };
 

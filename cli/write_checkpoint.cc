@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -359,6 +360,17 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   // whole shards and keeps the stored CRCs, so the damage stays detectable there.
   if (!WritesByShardCopy(source, store, o)) {
     RESCOPE_RETURN_IF_ERROR(CheckStoredChecksums(store, o.ignore_checksums));
+    // A transposed tensor lost its stored CRC with the transform; the entry it was read
+    // from still has it, and its bytes are the ones the transform streams.
+    std::set<std::string, std::less<>> transformed_sources;
+    for (const auto& [name, e] : store) {
+      if (e.bytes_transformed) transformed_sources.insert(e.source_name);
+    }
+    if (!transformed_sources.empty()) {
+      RESCOPE_RETURN_IF_ERROR(CheckStoredChecksums(
+          source.store, o.ignore_checksums,
+          [&](const TensorEntry& e) { return transformed_sources.contains(e.name); }));
+    }
   }
   CreatedDirectories created(output);
   auto written = WriteCheckpointFiles(source, store, output, o);

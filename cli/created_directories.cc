@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "formats/interrupt_cleanup.h"
+
 namespace rescope::cli {
 namespace fs = std::filesystem;
 
@@ -20,6 +22,8 @@ CreatedDirectories::CreatedDirectories(const std::string& output) {
     missing_.push_back(s);
     dir = fs::path(s).parent_path();
   }
+  // Parents first: the interrupt handler removes the newest registration first.
+  for (auto it = missing_.rbegin(); it != missing_.rend(); ++it) RemoveDirectoryOnInterrupt(*it);
 }
 
 CreatedDirectories::~CreatedDirectories() {

@@ -13,6 +13,7 @@
 #include "cli/global_flags.h"
 #include "cli/usage_errors.h"
 #include "cli/version_text.h"
+#include "formats/interrupt_cleanup.h"
 
 namespace {
 
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   // the middle of a write, leaving temporaries behind; ignored, the write fails with EFBIG
   // and the ordinary error path reports it and cleans up.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Ctrl-C, kill and a closed terminal remove the temporaries of an unfinished write.
+  rescope::InstallInterruptCleanup();
 
   CLI::App app{"rescope: inspect, diff, rename and convert ML checkpoints without TensorFlow",
                "rescope"};

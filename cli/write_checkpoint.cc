@@ -71,19 +71,16 @@ Result<bool> UpdateStateFile(const std::string& dir, const std::string& base) {
       }
     }
   }
-  // Unique per process: two runs writing into one directory must not share a temporary.
-  const std::string temp = TempPathFor(final_path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << "model_checkpoint_path: \"" << base << "\"\n";
-    for (const std::string& line : kept_lines) out << line << "\n";
-    out << "all_model_checkpoint_paths: \"" << base << "\"\n";
-    if (!out) return Status::IOError(temp + ": cannot write checkpoint state file");
-  }
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return Status::IOError(final_path + ": cannot rename checkpoint state file into place");
-  }
+  std::string text = "model_checkpoint_path: \"" + base + "\"\n";
+  for (const std::string& line : kept_lines) text += line + "\n";
+  text += "all_model_checkpoint_paths: \"" + base + "\"\n";
+  // Through AtomicOutput like every other output: a temporary unique to this process, write
+  // errors checked after the data is flushed and fsynced (a nearly full disk must not leave
+  // a 0-byte state file behind an exit 0), then one rename.
+  AtomicOutput out;
+  RESCOPE_ASSIGN_OR_RETURN(OutputFile * file, out.Create(final_path));
+  RESCOPE_RETURN_IF_ERROR(file->Append(text));
+  RESCOPE_RETURN_IF_ERROR(out.Commit());
   return true;
 }
 
@@ -395,6 +392,11 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
     std::error_code ec;
     fs::create_directories(output, ec);  // removed again on failure (CreatedDirectories)
     if (ec) return Status::IOError(output + ": cannot create directory: " + ec.message());
+  } else if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
+    // Every writer gets its directory, as the TF bundle and safetensors writers always had.
+    std::error_code ec;
+    fs::create_directories(parent, ec);  // removed again on failure (CreatedDirectories)
+    if (ec) return Status::IOError(parent.string() + ": cannot create directory: " + ec.message());
   }
   if (target == "safetensors") return WriteSafetensorsOutput(source, store, path, o);
   if (target == "pytorch") return WritePyTorchOutput(source, store, path, o);

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "formats/interrupt_cleanup.h"
 #include "formats/mapped_file.h"
 #include "formats/write_journal.h"
 
@@ -35,7 +36,10 @@ std::string DirOf(const std::string& path) {
 std::string TempPathFor(const std::string& final_path) {
   // The process id in the name lets a later run tell a killed run's leftovers from the
   // files of a run still in progress (RecoverInterruptedWrites).
-  return final_path + ".rescope-tmp-" + NewWriteTag();
+  std::string temp = final_path + ".rescope-tmp-" + NewWriteTag();
+  RemoveOnInterrupt(temp);
+  MaybeSignalForTest();
+  return temp;
 }
 
 void PrepareOutputDirectory(const std::string& final_path) {

@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "formats/interrupt_cleanup.h"
+
 namespace rescope {
 namespace {
 
@@ -220,12 +222,23 @@ void MaybeKillForTest() {
     const char* v = std::getenv("RESCOPE_TEST_KILL_AT_STEP");
     return v != nullptr ? std::strtol(v, nullptr, 10) : 0L;
   }();
+  // RESCOPE_TEST_KILL_SIGNAL=INT|TERM|HUP sends that signal instead of SIGKILL: the swap
+  // must then finish before the run ends (DeferInterrupts).
+  static const int sig = [] {
+    const std::string name = std::getenv("RESCOPE_TEST_KILL_SIGNAL") != nullptr
+                                 ? std::getenv("RESCOPE_TEST_KILL_SIGNAL")
+                                 : "";
+    return name == "INT" ? SIGINT : name == "TERM" ? SIGTERM : name == "HUP" ? SIGHUP : SIGKILL;
+  }();
   static long step = 0;
-  if (kill_at > 0 && ++step == kill_at) ::kill(::getpid(), SIGKILL);
+  if (kill_at > 0 && ++step == kill_at) ::raise(sig);
 }
 
 Status ReplaceFiles(const std::vector<FileSwap>& swaps, const std::string& tag) {
   if (swaps.empty()) return Status::Ok();
+  // Ctrl-C here waits until the swap is complete: then the output is whole and the run
+  // still ends with the signal.
+  DeferInterrupts hold_signals;
   const std::string dir = DirOf(swaps.back().final_path);
   DirectoryLock lock(dir);
   if (swaps.size() == 1 && !swaps[0].temp_path.empty()) {

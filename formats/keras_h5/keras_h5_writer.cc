@@ -542,7 +542,7 @@ Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const Te
     }
     return std::vector<std::string>{path};
   }
-  TempFile weights(TempPathFor(path) + ".weights.h5");
+  TempFile weights(TempPathFor(path + ".weights.h5"));
   RESCOPE_RETURN_IF_ERROR(RewriteHdf5(source, *state, *src, store, weights.path(),
                                       path + ":" + kKerasWeightsMember, notes));
   if (state->layout == "keras3_weights_h5") {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/output_settings.h"
 #include "formats/mapped_file.h"
 #include "formats/write_journal.h"
 
@@ -13,6 +14,7 @@ namespace rescope::cli {
 void PrintError(const std::string& message) { std::cerr << "rescope: error: " << message << "\n"; }
 void PrintError(const Status& status) { PrintError(status.message()); }
 void PrintWarning(const std::string& message) {
+  if (Output().quiet) return;
   std::cerr << "rescope: warning: " << message << "\n";
 }
 

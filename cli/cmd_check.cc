@@ -8,6 +8,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
+#include "cli/output_settings.h"
 #include "cli/rename_map_options.h"
 #include "core/compat.h"
 #include "core/compat_render.h"
@@ -93,12 +95,14 @@ int RunCheck(const CheckCliOptions& o) {
     }
   }
   if (o.json) {
-    nlohmann::json j = ToJson(report);
-    if (suggest) j["suggested_map"] = ToJson(*suggest);
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    nlohmann::ordered_json doc = JsonDocument("check", report.Compatible());
+    AppendKeys(doc, ToJson(report));
+    if (suggest) doc["suggested_map"] = ToJson(*suggest);
+    PrintJson(doc);
   } else {
     CheckTextOptions t;
     t.list_all = o.all;
+    t.color = Output().color_stdout;
     std::cout << FormatCheckText(report, t);
     if (suggest) {
       std::cout << "suggested map written to " << o.suggest_map << " (review it before use):\n"

@@ -4,6 +4,9 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
+#include "cli/plan_json.h"
+#include "cli/progress_line.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
@@ -22,6 +25,7 @@ struct ConvertOptions {
   bool drop_optimizer = false;
   bool strict = false;
   bool dry_run = false;
+  bool json = false;
 };
 
 // Removes what the target format cannot hold, saying what was left behind.
@@ -79,6 +83,17 @@ int RunConvert(ConvertOptions& o) {
   if (!plan) return kExitError;
   std::vector<std::string> notes;
   const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
+  nlohmann::ordered_json doc;
+  if (o.json) {
+    doc = JsonDocument("convert", true);
+    doc["dry_run"] = o.dry_run;
+    doc["path"] = ckpt->path;
+    doc["format"] = ckpt->format;
+    doc["to"] = o.write.to_format;
+    doc["tensors"] = store.size();
+    AppendPlanJson(doc, *plan, *map);
+    doc["notes"] = notes;
+  }
   if (o.dry_run) {
     // Fails exactly when the real run's writer would refuse the result.
     if (Status check = CheckCheckpointWrite(*ckpt, store, o.write); !check.ok()) {
@@ -86,14 +101,28 @@ int RunConvert(ConvertOptions& o) {
       PrintError("the conversion cannot be written; nothing was written");
       return kExitError;
     }
+    if (o.json) {
+      PrintJson(doc);
+      return kExitOk;
+    }
     PrintPlan(*plan, *map);
     std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
+  std::optional<ProgressLine> progress;
+  progress.emplace("converting", BytesToStream(store, !o.write.ignore_checksums), o.json);
   auto written = WriteCheckpoint(*ckpt, store, o.output, o.write);
+  progress.reset();  // the line is erased before anything else is printed
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));
     return kExitError;
+  }
+  if (o.json) {
+    for (const std::string& n : written->notes) doc["notes"].push_back(n);
+    doc["output"] = written->output;
+    doc["files"] = written->files;
+    PrintJson(doc);
+    return kExitOk;
   }
   for (const std::string& n : notes) std::cout << "note: " << n << "\n";
   for (const std::string& n : written->notes) std::cout << "note: " << n << "\n";
@@ -118,6 +147,7 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_flag("--strict", o->strict,
                 "Every variable must match a rule; unmatched rules are errors");
   sub->add_flag("--dry-run", o->dry_run, "Print the rename plan, write nothing");
+  sub->add_flag("--json", o->json, "Print the plan and result as JSON");
   sub->add_option("--index-compression", o->write.index_compression,
                   "TF index blocks: keep, none, snappy")
       ->check(CLI::IsMember({"keep", "none", "snappy"}));

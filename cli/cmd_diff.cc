@@ -6,6 +6,9 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/diff_object_graph.h"
+#include "cli/json_document.h"
+#include "cli/output_settings.h"
+#include "cli/progress_line.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "core/diff.h"
@@ -40,7 +43,14 @@ int RunDiff(DiffCliOptions& o) {
   // A copy: the object-graph comparison below needs A's store as it was read.
   auto store_a = MapStoreOrReport(a->store, *map, o.map);
   if (!store_a) return kExitError;
+  std::optional<ProgressLine> progress;
   if (o.diff.values) {
+    const auto in_b = [&](const TensorEntry& e) { return b->store.Find(e.name) != nullptr; };
+    const auto in_a = [&](const TensorEntry& e) { return store_a->Find(e.name) != nullptr; };
+    progress.emplace("comparing",
+                     BytesToStream(*store_a, !o.ignore_checksums, in_b) +
+                         BytesToStream(b->store, !o.ignore_checksums, in_a),
+                     o.json);
     // Only names present on both sides have their values read.
     Status crc = CheckStoredChecksums(*store_a, o.ignore_checksums, [&](const TensorEntry& e) {
       return b->store.Find(e.name) != nullptr;
@@ -58,12 +68,15 @@ int RunDiff(DiffCliOptions& o) {
   DiffReport report = DiffStores(*store_a, b->store, o.diff);
   // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
   CompareObjectGraphs(a->store, map->empty() ? a->store : *store_a, b->store, report);
+  progress.reset();  // the line is erased before the report is printed
   if (o.json) {
-    std::cout << ToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
+    nlohmann::ordered_json doc = JsonDocument("diff", report.Verdict() == DiffVerdict::kSame);
+    AppendKeys(doc, ToJson(report));
+    PrintJson(doc);
   } else {
     DiffTextOptions t;
     t.list_all = o.all;
+    t.color = Output().color_stdout;
     std::cout << FormatDiffText(report, t);
   }
   switch (report.Verdict()) {

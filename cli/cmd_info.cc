@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
 
 namespace rescope::cli {
 namespace {
@@ -49,12 +50,13 @@ int RunInfo(const InfoOptions& o) {
     row.bytes += ListedBytes(ckpt->store, e);
   }
   if (o.json) {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = JsonDocument("info", true);
     j["path"] = ckpt->path;
     j["format"] = ckpt->format;
     j["format_version"] = ckpt->format_version;
     j["object_based"] = ckpt->object_based;
-    for (const auto& [k, v] : ckpt->properties) j["properties"][k] = v;
+    j["properties"] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : ckpt->properties) j["properties"][JsonKey(k)] = JsonValue(v);
     j["files"] = nlohmann::ordered_json::array();
     for (const CheckpointFile& f : ckpt->files) {
       j["files"].push_back(
@@ -71,7 +73,7 @@ int RunInfo(const InfoOptions& o) {
       j["dtypes"][name] = {
           {"count", row.count}, {"parameters", row.parameters}, {"bytes", row.bytes}};
     }
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    PrintJson(j);
     return kExitOk;
   }
   std::cout << "path:       " << ckpt->path << "\n";

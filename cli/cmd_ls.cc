@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
 #include "cli/listing_json.h"
 #include "core/name_glob.h"
 
@@ -139,12 +140,13 @@ int RunLs(const LsOptions& o) {
   Totals totals;
   for (const TensorEntry* e : rows) Accumulate(totals, ckpt->store, *e);
   if (o.json) {
-    nlohmann::ordered_json j = ListingJson(*ckpt, rows);
+    nlohmann::ordered_json j = JsonDocument("ls", true);
+    AppendKeys(j, ListingJson(*ckpt, rows));
     j["totals"] = {{"variables", totals.variables},
                    {"metadata", totals.metadata},
                    {"parameters", totals.parameters},
                    {"bytes", totals.bytes}};
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    PrintJson(j);
     return kExitOk;
   }
   if (o.tree) {

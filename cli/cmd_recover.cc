@@ -5,24 +5,39 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
 #include "formats/mapped_file.h"
 #include "formats/write_journal.h"
 
 namespace rescope::cli {
 namespace {
 
-int RunRecover(const std::string& dir) {
+struct RecoverOptions {
+  std::string dir;
+  bool json = false;
+};
+
+int RunRecover(const RecoverOptions& o) {
+  const std::string& dir = o.dir;
   if (!IsDirectory(dir)) {
     PrintError(dir + ": not a directory (recover takes the directory a write went to)");
     return kExitError;
   }
   RecoveryReport report;
   const Status st = RecoverInterruptedWrites(dir, &report);
-  for (const std::string& note : report.notes) std::cout << note << "\n";
+  if (o.json) {
+    nlohmann::ordered_json doc = JsonDocument("recover", st.ok());
+    doc["directory"] = dir;
+    doc["notes"] = report.notes;
+    PrintJson(doc);
+  } else {
+    for (const std::string& note : report.notes) std::cout << note << "\n";
+  }
   if (!st.ok()) {
     PrintError(st);
     return kExitError;
   }
+  if (o.json) return kExitOk;
   if (report.notes.empty()) std::cout << "nothing to recover in " << dir << "\n";
   return kExitOk;
 }
@@ -30,11 +45,12 @@ int RunRecover(const std::string& dir) {
 }  // namespace
 
 Command AddRecoverCommand(CLI::App& app) {
-  auto dir = std::make_shared<std::string>();
+  auto o = std::make_shared<RecoverOptions>();
   CLI::App* sub = app.add_subcommand(
       "recover", "Finish or roll back a rescope write that was killed, in one directory");
-  sub->add_option("directory", *dir, "Directory the interrupted write went to")->required();
-  return {sub, [dir] { return RunRecover(*dir); }};
+  sub->add_option("directory", o->dir, "Directory the interrupted write went to")->required();
+  sub->add_flag("--json", o->json, "Print what was done as JSON");
+  return {sub, [o] { return RunRecover(*o); }};
 }
 
 }  // namespace rescope::cli

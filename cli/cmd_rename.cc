@@ -6,6 +6,10 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
+#include "cli/output_settings.h"
+#include "cli/plan_json.h"
+#include "cli/progress_line.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
@@ -26,41 +30,13 @@ struct RenameOptions {
   bool json = false;
 };
 
-nlohmann::ordered_json PlanJson(const RenamePlan& plan, const RenameMap& map) {
-  nlohmann::ordered_json j;
-  j["changes"] = nlohmann::ordered_json::array();
-  size_t renamed = 0, dropped = 0;
-  for (const RenameChange& c : plan.changes) {
-    nlohmann::ordered_json cj{{"old", c.old_name}};
-    if (c.dropped) {
-      cj["dropped"] = true;
-      ++dropped;
-    } else {
-      cj["new"] = c.new_name;
-      if (!c.permute.empty()) cj["permute"] = c.permute;
-      ++renamed;
-    }
-    if (c.is_slot) cj["slot"] = true;
-    if (!c.follows.empty()) cj["follows"] = c.follows;
-    j["changes"].push_back(cj);
-  }
-  j["renamed"] = renamed;
-  j["dropped"] = dropped;
-  j["unchanged"] = plan.unchanged.size();
-  // Per rule that moved optimizer slots, as the text plan says it.
-  j["slots_by_rule"] = nlohmann::ordered_json::array();
-  const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
-  for (size_t i = 0; i < moves.size(); ++i) {
-    if (moves[i].slots == 0) continue;
-    j["slots_by_rule"].push_back({{"rule", map.rules()[i].Describe()},
-                                  {"variables", moves[i].variables},
-                                  {"slots", moves[i].slots}});
-  }
-  j["unmatched_rules"] = nlohmann::ordered_json::array();
-  for (size_t i : plan.unmatched_rules) j["unmatched_rules"].push_back(map.rules()[i].Describe());
-  j["warnings"] = plan.warnings;
-  j["errors"] = plan.errors;
-  return j;
+// The document `rename --json` prints; ok is false when the plan or the write failed.
+nlohmann::ordered_json RenameJson(const RenamePlan& plan, const RenameMap& map, bool ok,
+                                  bool dry_run) {
+  nlohmann::ordered_json doc = JsonDocument("rename", ok);
+  doc["dry_run"] = dry_run;
+  AppendPlanJson(doc, plan, map);
+  return doc;
 }
 
 // A SavedModel's variables/ checkpoint: tf.saved_model.load binds it to saved_model.pb's
@@ -80,6 +56,11 @@ void WarnIfSavedModelVariables(const std::string& input) {
 }
 
 int RunRename(const RenameOptions& o) {
+  // Checked before any work: a plan of 10,000 names is no use without somewhere to write it.
+  if (!o.dry_run && o.output.empty()) {
+    PrintError("rename needs -o OUT (or --dry-run)");
+    return kExitError;
+  }
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
     PrintError(map.status());
@@ -99,11 +80,7 @@ int RunRename(const RenameOptions& o) {
     for (const std::string& e : plan.errors) PrintError(e);
     PrintError("rename plan has " + std::to_string(plan.errors.size()) +
                " error(s); nothing was written");
-    if (o.json) std::cout << PlanJson(plan, *map).dump(2) << "\n";
-    return kExitError;
-  }
-  if (!o.dry_run && o.output.empty()) {
-    PrintError("rename needs -o OUT (or --dry-run)");
+    if (o.json) PrintJson(RenameJson(plan, *map, false, o.dry_run));
     return kExitError;
   }
   // What the writer would refuse (a rename the TF2 object graph cannot express) is checked
@@ -113,24 +90,35 @@ int RunRename(const RenameOptions& o) {
     PrintError(check);
     PrintError("the rename cannot be written; nothing was written");
     if (o.json) {
-      nlohmann::ordered_json j = PlanJson(plan, *map);
+      nlohmann::ordered_json j = RenameJson(plan, *map, false, o.dry_run);
       j["errors"].push_back(check.message());
-      std::cout << j.dump(2) << "\n";
+      PrintJson(j);
     }
     return kExitError;
   }
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.
   nlohmann::ordered_json j;
-  if (o.json) j = PlanJson(plan, *map);
-  if (!o.json) PrintPlan(plan, *map);
+  if (o.json) j = RenameJson(plan, *map, true, o.dry_run);
+  // The per-name plan is what a dry run is for; a real run says it only when asked (-v):
+  // 10,000 renamed names are 10,000 lines nobody reads.
+  if (!o.json && !Output().quiet) {
+    if (o.dry_run || Output().verbosity > 0) {
+      PrintPlan(plan, *map);
+    } else {
+      PrintPlanSummary(plan, *map);
+    }
+  }
   if (o.dry_run) {
     if (o.json)
-      std::cout << j.dump(2) << "\n";
+      PrintJson(j);
     else
       std::cout << "dry run: nothing written\n";
     return kExitOk;
   }
+  std::optional<ProgressLine> progress;
+  progress.emplace("writing", BytesToStream(renamed, !o.write.ignore_checksums), o.json);
   auto written = WriteCheckpoint(*ckpt, renamed, o.output, o.write);
+  progress.reset();  // the line is erased before anything else is printed
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));
     return kExitError;
@@ -138,7 +126,8 @@ int RunRename(const RenameOptions& o) {
   if (o.json) {
     j["output"] = written->output;
     j["files"] = written->files;
-    std::cout << j.dump(2) << "\n";
+    j["notes"] = written->notes;
+    PrintJson(j);
   } else {
     for (const std::string& note : written->notes) std::cout << "note: " << note << "\n";
     std::cout << WrittenSummary(*written) << "\n";
@@ -157,7 +146,7 @@ Command AddRenameCommand(CLI::App& app) {
                   "Output prefix or file; a directory gets a `checkpoint` state file");
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
-  sub->add_flag("--dry-run", o->dry_run, "Print the plan, write nothing");
+  sub->add_flag("--dry-run", o->dry_run, "Print the plan (every name), write nothing");
   sub->add_flag("--strict", o->strict,
                 "Every variable must match a rule; unmatched rules are errors");
   sub->add_flag("--drop-optimizer", o->drop_optimizer,

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
 #include "cli/stored_checksums.h"
 #include "core/partitioned_values.h"
 #include "core/tensor_stats.h"
@@ -115,7 +116,7 @@ int RunShow(const ShowOptions& o) {
     return kExitError;
   }
   if (o.json) {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = JsonDocument("show", true);
     j["name"] = e->name;
     j["dtype"] = DTypeName(e->dtype);
     j["shape"] = e->shape;
@@ -134,7 +135,7 @@ int RunShow(const ShowOptions& o) {
       }
       j["values"] = std::move(values).value();
     }
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    PrintJson(j, -1);
     return kExitOk;
   }
   std::cout << DisplayName(e->name) << "  " << DTypeName(e->dtype) << " " << ShapeToString(e->shape)

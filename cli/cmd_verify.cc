@@ -8,6 +8,8 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
+#include "cli/progress_line.h"
 #include "formats/verify.h"
 
 namespace rescope::cli {
@@ -28,35 +30,39 @@ int RunVerify(const VerifyOptions& o) {
       if (!o.json) {
         std::cout << "checkpoint corrupt: it cannot be opened\n";
       } else {
-        nlohmann::ordered_json j;
+        nlohmann::ordered_json j = JsonDocument("verify", false);
         j["path"] = o.path;
-        j["ok"] = false;
-        j["failures"] = nlohmann::ordered_json::array(
-            {{{"name", o.path}, {"problem", ckpt.status().message()}}});
-        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        j["corrupt"] = true;
+        j["entries"] = nlohmann::ordered_json::array(
+            {{{"name", o.path}, {"category", "failed"}, {"detail", ckpt.status().message()}}});
+        PrintJson(j);
       }
       return kExitProblems;
     }
     return kExitError;
   }
+  std::optional<ProgressLine> progress;
+  progress.emplace("verifying", BytesToStream(ckpt->store, false), o.json);
   const VerifyReport report = VerifyCheckpoint(*ckpt);
+  progress.reset();  // the line is erased before the report is printed
   if (o.json) {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = JsonDocument("verify", report.failures.empty());
     j["path"] = ckpt->path;
+    j["corrupt"] = false;
     j["checked"] = report.checked;
     j["checksummed"] = report.checksummed;
+    j["failed"] = report.failed_entries;
     j["records_checksummed"] = report.regions_checked;
     j["records_failed"] = report.regions_failed;
-    j["ok"] = report.failures.empty();
-    j["failures"] = nlohmann::ordered_json::array();
+    j["entries"] = nlohmann::ordered_json::array();
     for (const VerifyFailure& f : report.failures) {
-      j["failures"].push_back({{"name", f.name}, {"problem", f.problem}});
+      j["entries"].push_back({{"name", f.name}, {"category", "failed"}, {"detail", f.problem}});
     }
     j["shared"] = nlohmann::ordered_json::array();
     for (const SharedStorage& s : report.shared) {
       j["shared"].push_back({{"storage", s.storage}, {"names", s.names}});
     }
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    PrintJson(j);
   } else {
     for (const VerifyFailure& f : report.failures) {
       std::cout << "FAIL " << DisplayName(f.name) << ": " << f.problem << "\n";

@@ -2,15 +2,18 @@
 // runs one subcommand, maps the outcome to an exit code (0 ok, 1 problems found, 2 error).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <streambuf>
 #include <vector>
 
 #include "cli/command_help.h"
 #include "cli/commands.h"
 #include "cli/global_flags.h"
+#include "cli/output_settings.h"
 #include "cli/usage_errors.h"
 #include "cli/version_text.h"
 #include "formats/interrupt_cleanup.h"
@@ -26,6 +29,20 @@ void OneValuePerOccurrence(CLI::App& app) {
       if (opt->nonpositional() && opt->get_items_expected_max() > 1) opt->allow_extra_args(false);
     }
   }
+}
+
+// Where stdout goes under -q: the report is computed (the exit status depends on it) but
+// not shown, as with `cmp -s`.
+class DiscardingBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+// A --json document was asked for by name: -q does not hide it.
+bool WantsJson(const CLI::App& command) {
+  const CLI::Option* json = command.get_option_no_throw("--json");
+  return json != nullptr && json->count() > 0;
 }
 
 }  // namespace
@@ -83,12 +100,15 @@ int main(int argc, char** argv) {
     ReportParseError(app, args, e);
     return kExitError;  // CLI11 uses 100+; ours is 2 for usage errors
   }
-  // NO_COLOR (no-color.org) turns colour off unless --color=always asks for it.
-  const char* no_color = std::getenv("NO_COLOR");
-  const spdlog::color_mode mode = color == "always" ? spdlog::color_mode::always
-                                  : color == "never" || (no_color != nullptr && *no_color != '\0')
-                                      ? spdlog::color_mode::never
-                                      : spdlog::color_mode::automatic;
+  OutputSettings output;
+  output.quiet = quiet;
+  output.verbosity = verbosity;
+  output.color_stdout = ColorWanted(color.c_str(), isatty(STDOUT_FILENO) == 1);
+  output.stderr_is_tty = isatty(STDERR_FILENO) == 1;
+  SetOutput(output);
+  const spdlog::color_mode mode = ColorWanted(color.c_str(), output.stderr_is_tty)
+                                      ? spdlog::color_mode::always
+                                      : spdlog::color_mode::never;
   auto logger = spdlog::stderr_color_mt("rescope", mode);
   logger->set_pattern("rescope: %l: %v");
   logger->set_level(quiet            ? spdlog::level::err
@@ -96,8 +116,10 @@ int main(int argc, char** argv) {
                     : verbosity == 1 ? spdlog::level::debug
                                      : spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  static DiscardingBuffer discard;  // outlives main: cout is flushed at exit
   for (const Command& c : commands) {
     if (c.app->parsed()) {
+      if (quiet && !WantsJson(*c.app)) std::cout.rdbuf(&discard);
       try {
         return c.run();
       } catch (const std::exception& e) {

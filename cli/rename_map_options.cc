@@ -56,10 +56,17 @@ namespace {
 
 // One line per rule that moved optimizer slots: how many variables and slots it moved (a
 // user who renamed a layer sees its optimizer state went along).
-void PrintSlotCounts(const RenamePlan& plan, const RenameMap& map) {
+// With every_rule, also the rules that moved no slot, as "  RULE: N names" (a TF2 rule can
+// match slot keys itself; it is not told apart from the variables it moved).
+void PrintSlotCounts(const RenamePlan& plan, const RenameMap& map, bool every_rule = false) {
   const std::vector<RuleMoves> moves = CountRuleMoves(plan, map);
   for (size_t i = 0; i < map.size(); ++i) {
     const RuleMoves& m = moves[i];
+    if (m.slots == 0 && every_rule && m.variables > 0) {
+      std::cout << "  " << map.rules()[i].Describe() << ": " << m.variables << " name"
+                << (m.variables == 1 ? "" : "s") << "\n";
+      continue;
+    }
     if (m.slots == 0) continue;
     std::cout << "  " << map.rules()[i].Describe() << ": " << m.variables << " variable"
               << (m.variables == 1 ? "" : "s") << ", " << m.slots << " optimizer slot"
@@ -67,11 +74,28 @@ void PrintSlotCounts(const RenamePlan& plan, const RenameMap& map) {
   }
 }
 
-}  // namespace
-
-void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
+void PrintCountsLine(const RenamePlan& plan) {
   size_t renamed = 0, dropped = 0;
   for (const RenameChange& c : plan.changes) (c.dropped ? dropped : renamed)++;
+  std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
+            << " unchanged\n";
+}
+
+void PrintUnmatchedRules(const RenamePlan& plan, const RenameMap& map) {
+  for (size_t i : plan.unmatched_rules) {
+    std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
+  }
+}
+
+}  // namespace
+
+void PrintPlanSummary(const RenamePlan& plan, const RenameMap& map) {
+  PrintCountsLine(plan);
+  PrintSlotCounts(plan, map, /*every_rule=*/true);
+  PrintUnmatchedRules(plan, map);
+}
+
+void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
   for (const RenameChange& c : plan.changes) {
     if (c.dropped) {
       std::cout << "  drop " << DisplayName(c.old_name) << "\n";
@@ -81,12 +105,9 @@ void PrintPlan(const RenamePlan& plan, const RenameMap& map) {
       std::cout << "\n";
     }
   }
-  std::cout << renamed << " renamed, " << dropped << " dropped, " << plan.unchanged.size()
-            << " unchanged\n";
+  PrintCountsLine(plan);
   PrintSlotCounts(plan, map);
-  for (size_t i : plan.unmatched_rules) {
-    std::cout << "unmatched rule: " << map.rules()[i].Describe() << "\n";
-  }
+  PrintUnmatchedRules(plan, map);
 }
 
 std::optional<RenamePlan> PlanOrReport(const TensorStore& store, const RenameMap& map,

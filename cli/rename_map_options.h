@@ -45,6 +45,11 @@ std::vector<RuleMoves> CountRuleMoves(const RenamePlan& plan, const RenameMap& m
 // unmatched rules.
 void PrintPlan(const RenamePlan& plan, const RenameMap& map);
 
+// The plan without its per-name lines, what a real `rename` prints by default: the summary
+// line, one line per rule that moved anything ("  --rule #1 (a/=b/): 2 variables, 4
+// optimizer slots"), then unmatched rules.
+void PrintPlanSummary(const RenamePlan& plan, const RenameMap& map);
+
 // Plans `map` over `store` (PlanStoreRename, so transforms are validated too) and prints
 // the plan's warnings. On errors prints each, then "rename plan has N error(s); <outcome>",
 // and returns nullopt: the caller exits with kExitError.

@@ -1,6 +1,8 @@
 // JSON and text output of compatibility checks and suggestions.
 #include "core/compat_render.h"
 
+#include "core/ansi_color.h"
+
 namespace rescope {
 namespace {
 
@@ -60,6 +62,22 @@ std::string CountText(const CheckReport& r, CheckCategory c) {
   return text;
 }
 
+Color CategoryColor(CheckCategory c) {
+  switch (c) {
+    case CheckCategory::kMissing:
+    case CheckCategory::kDTypeMismatch:
+    case CheckCategory::kShapeMismatch:
+      return Color::kRed;
+    case CheckCategory::kUnused:
+      return Color::kYellow;
+    case CheckCategory::kRestorable:
+      return Color::kGreen;
+    case CheckCategory::kSetAside:
+      break;
+  }
+  return Color::kNone;
+}
+
 }  // namespace
 
 nlohmann::json ToJson(const CheckReport& report) {
@@ -80,15 +98,14 @@ nlohmann::json ToJson(const CheckReport& report) {
     }
     items.push_back(std::move(j));
   }
-  return {{"compatible", report.Compatible()},
-          {"model_only", report.model_only},
+  return {{"model_only", report.model_only},
           {"counts", std::move(counts)},
           {"excused",
            {{"missing",
              report.Count(CheckCategory::kMissing) - report.Count(CheckCategory::kMissing, false)},
             {"unused",
              report.Count(CheckCategory::kUnused) - report.Count(CheckCategory::kUnused, false)}}},
-          {"items", std::move(items)}};
+          {"entries", std::move(items)}};
 }
 
 std::string FormatCheckText(const CheckReport& report, const CheckTextOptions& options) {
@@ -100,15 +117,19 @@ std::string FormatCheckText(const CheckReport& report, const CheckTextOptions& o
     first = false;
   }
   if (first) out += " nothing to check";
-  out += "\n";
+  out = Paint(out, report.Compatible() ? Color::kGreen : Color::kRed, options.color) + "\n";
   for (CheckCategory c : kAllCheckCategories) {
     const size_t n = report.Count(c);
     if (n == 0) continue;
     const bool list = c != CheckCategory::kRestorable || options.list_all;
-    out += "\n" + std::string(Label(c)) + " (" + std::to_string(n) + ")" + (list ? ":\n" : "\n");
+    const Color color = CategoryColor(c);
+    out += "\n" +
+           Paint(std::string(Label(c)) + " (" + std::to_string(n) + ")" + (list ? ":" : ""), color,
+                 options.color) +
+           "\n";
     if (!list) continue;
     for (const CheckItem& i : report.items) {
-      if (i.category == c) out += ItemLine(i) + "\n";
+      if (i.category == c) out += Paint(ItemLine(i), color, options.color) + "\n";
     }
   }
   return out;

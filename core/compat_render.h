@@ -6,8 +6,8 @@
 // ("checkpoint float32 [3] vs expected float32 [4]" for mismatches); excused items are
 // tagged "(allowed)" / "(ignored)". Restorable items are listed only with list_all.
 //
-// JSON: {"compatible", "model_only", "counts": {<category>: n}, "excused": {"missing": n,
-// "unused": n}, "items": [{"name", "category", "excused"?, "checkpoint": {dtype, shape}?,
+// JSON: {"model_only", "counts": {<category>: n}, "excused": {"missing": n,
+// "unused": n}, "entries": [{"name", "category", "excused"?, "checkpoint": {dtype, shape}?,
 // "expected": {dtype, shape, bytes?}?}]}.
 #pragma once
 
@@ -21,6 +21,9 @@ namespace rescope {
 
 struct CheckTextOptions {
   bool list_all = false;  // also list restorable items
+  // ANSI colour (core/ansi_color.h): missing and mismatches red, unused yellow, restorable
+  // green; the verdict line green (compatible) or red (incompatible).
+  bool color = false;
 };
 
 nlohmann::json ToJson(const CheckReport& report);

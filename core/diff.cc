@@ -336,11 +336,11 @@ std::string_view DiffCategoryName(DiffCategory category) {
     case DiffCategory::kRenamed:
       return "renamed";
     case DiffCategory::kDTypeDiffers:
-      return "dtype_differs";
+      return "dtype_mismatch";
     case DiffCategory::kShapeDiffers:
-      return "shape_differs";
+      return "shape_mismatch";
     case DiffCategory::kValuesDiffer:
-      return "values_differ";
+      return "values_mismatch";
     case DiffCategory::kError:
       return "error";
     case DiffCategory::kIdentical:

@@ -76,8 +76,8 @@ inline constexpr DiffCategory kAllDiffCategories[] = {
     DiffCategory::kDTypeDiffers, DiffCategory::kShapeDiffers, DiffCategory::kValuesDiffer,
     DiffCategory::kError,        DiffCategory::kIdentical,    DiffCategory::kUnchecked};
 
-// "only_in_a", "only_in_b", "renamed", "dtype_differs", "shape_differs", "values_differ", "error",
-// "identical", "unchecked".
+// "only_in_a", "only_in_b", "renamed", "dtype_mismatch", "shape_mismatch", "values_mismatch",
+// "error", "identical", "unchecked" (the JSON vocabulary of docs/json-schema/README.md).
 std::string_view DiffCategoryName(DiffCategory category);
 
 // Result of comparing the values of two same-dtype, same-shape tensors.

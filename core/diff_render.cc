@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/ansi_color.h"
 #include "core/value_json.h"
 
 namespace rescope {
@@ -128,6 +129,31 @@ std::string VerdictLine(const DiffReport& report) {
   return line;
 }
 
+Color CategoryColor(DiffCategory c) {
+  switch (c) {
+    case DiffCategory::kOnlyInA:
+    case DiffCategory::kError:
+      return Color::kRed;
+    case DiffCategory::kOnlyInB:
+      return Color::kGreen;
+    case DiffCategory::kRenamed:
+    case DiffCategory::kDTypeDiffers:
+    case DiffCategory::kShapeDiffers:
+    case DiffCategory::kValuesDiffer:
+      return Color::kYellow;
+    case DiffCategory::kIdentical:
+    case DiffCategory::kUnchecked:
+      break;
+  }
+  return Color::kNone;
+}
+
+Color VerdictColor(DiffVerdict v) {
+  return v == DiffVerdict::kSame        ? Color::kGreen
+         : v == DiffVerdict::kDifferent ? Color::kYellow
+                                        : Color::kRed;
+}
+
 }  // namespace
 
 std::string_view DiffVerdictName(DiffVerdict verdict) {
@@ -145,7 +171,6 @@ std::string_view DiffVerdictName(DiffVerdict verdict) {
 nlohmann::json ToJson(const DiffReport& report) {
   const DiffOptions& o = report.options;
   nlohmann::json j;
-  j["verdict"] = DiffVerdictName(report.Verdict());
   j["options"] = {{"values", o.values},
                   {"atol", o.atol},
                   {"rtol", o.rtol},
@@ -173,7 +198,8 @@ nlohmann::json ToJson(const DiffReport& report) {
 }
 
 std::string FormatDiffText(const DiffReport& report, const DiffTextOptions& options) {
-  std::string out = VerdictLine(report) + "\n";
+  std::string out =
+      Paint(VerdictLine(report), VerdictColor(report.Verdict()), options.color) + "\n";
   const DiffOptions& o = report.options;
   if (o.values) {
     out += "values compared with atol=" + Num(o.atol) + ", rtol=" + Num(o.rtol) +
@@ -188,10 +214,14 @@ std::string FormatDiffText(const DiffReport& report, const DiffTextOptions& opti
       if (e.category != c) continue;
       const bool noteworthy = !e.detail.empty() || (c == DiffCategory::kIdentical && e.values &&
                                                     !e.values->bytes_identical);
-      if (!quiet || options.list_all || noteworthy) body += EntryLine(e) + "\n";
+      if (!quiet || options.list_all || noteworthy) {
+        body += Paint(EntryLine(e), CategoryColor(c), options.color) + "\n";
+      }
     }
-    out += "\n" + std::string(Label(c)) + " (" + std::to_string(n) + ")" +
-           (body.empty() ? "\n" : ":\n" + body);
+    out += "\n" +
+           Paint(std::string(Label(c)) + " (" + std::to_string(n) + ")" + (body.empty() ? "" : ":"),
+                 CategoryColor(c), options.color) +
+           "\n" + body;
   }
   return out;
 }

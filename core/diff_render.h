@@ -11,7 +11,7 @@
 // unchecked entries are counted, and listed only with list_all or when they carry a
 // note). Numbers in the text use up to 6 significant digits.
 //
-// JSON: {"verdict", "options", "counts": {<every category>: n}, "entries": [...]} where
+// JSON: {"options", "counts": {<every category>: n}, "entries": [...]} where
 // each entry has name, category, "a"/"b" {dtype, shape, crc32c?} for the sides it exists
 // on, "renamed_to" (renamed), "evidence" ("checksum" or "bytes") when the result rests on
 // stored checksums or raw bytes, "values" when values were compared, and "detail" when
@@ -28,6 +28,9 @@ namespace rescope {
 
 struct DiffTextOptions {
   bool list_all = false;  // also list identical and unchecked entries by name
+  // ANSI colour (core/ansi_color.h): only in A red, only in B green, renamed and
+  // dtype/shape/values differences yellow, errors red; the verdict line likewise.
+  bool color = false;
 };
 
 nlohmann::json ToJson(const DiffReport& report);

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "core/progress.h"
 #include "formats/interrupt_cleanup.h"
 #include "formats/mapped_file.h"
 #include "formats/write_journal.h"
@@ -133,7 +134,8 @@ Status OutputFile::CopyRange(int in, const std::string& in_name, uint64_t offset
   while (left > 0) {
     ssize_t got = -1;
     if (use_copy_range) {
-      got = ::copy_file_range(in, &pos, fd_, nullptr, std::min<uint64_t>(left, 1ULL << 30), 0);
+      // 64 MiB per call: few enough calls to cost nothing, often enough for the progress line.
+      got = ::copy_file_range(in, &pos, fd_, nullptr, std::min<uint64_t>(left, 64ULL << 20), 0);
       if (got < 0 &&
           (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
         use_copy_range = false;
@@ -155,6 +157,7 @@ Status OutputFile::CopyRange(int in, const std::string& in_name, uint64_t offset
     if (got == 0) break;  // file shorter than expected (or shrank under us)
     left -= static_cast<uint64_t>(got);
     size_ += static_cast<uint64_t>(got);
+    ReportProgress(static_cast<uint64_t>(got));
   }
   if (left != 0) {
     return Status::IOError(in_name + ": file ended " + std::to_string(left) +

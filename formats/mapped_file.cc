@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/progress.h"
+
 namespace rescope {
 
 Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
@@ -71,6 +73,9 @@ Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,
     }
     done += static_cast<uint64_t>(got);
   }
+  // Streaming reads are the long passes (copying, comparing, verifying): they drive the
+  // progress line (core/progress.h).
+  ReportProgress(n);
   return ByteView(scratch.data(), static_cast<size_t>(n));
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/progress.h"
 #include "formats/byte_cursor.h"
 #include "formats/tf_bundle/crc32c.h"
 
@@ -52,9 +53,8 @@ class Stream {
 Result<uint32_t> StringChecksum(const TensorEntry& e) {
   const auto n = e.NumElements().value_or(0);
   if (n > e.byte_size) {
-    return Status::Corruption(e.data->name() + ": tensor \"" + e.name + "\": " +
-                              std::to_string(n) + " strings cannot fit in " +
-                              std::to_string(e.byte_size) + " bytes");
+    return Status::Corruption(e.data->name() + ": tensor \"" + e.name + "\": " + std::to_string(n) +
+                              " strings cannot fit in " + std::to_string(e.byte_size) + " bytes");
   }
   Stream s(e);
   uint32_t crc = 0;
@@ -137,6 +137,7 @@ Result<uint32_t> StreamCrc32c(const ByteSource& source, uint64_t offset, uint64_
     if (!r.ok()) return r.status();
     crc = crc32c::Extend(crc, r->data, r->size);
     source.Release(offset + done, chunk);
+    ReportProgress(chunk);
     done += chunk;
   }
   return crc;

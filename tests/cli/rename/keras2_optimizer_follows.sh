@@ -4,7 +4,7 @@
 # --drop-optimizer removes the optimizer_weights group instead of leaving it empty.
 set -e
 Q="$REAL/hls4ml-qkeras-keras2_2_4tf-full-model-h5/QKERAS_3layer.h5"
-$RESCOPE rename "$Q" --rule fc1_1/=enc/ -o "$TMP/r.h5" | grep -c 'optimizer_weights/Adam/fc1_1/.* -> optimizer_weights/Adam/enc/'
+$RESCOPE rename -v "$Q" --rule fc1_1/=enc/ -o "$TMP/r.h5" | grep -c 'optimizer_weights/Adam/fc1_1/.* -> optimizer_weights/Adam/enc/'
 $RESCOPE ls "$TMP/r.h5" | grep -c 'optimizer_weights/Adam/enc/'
 $RESCOPE ls "$TMP/r.h5" | grep -c 'fc1_1' || true
 $RESCOPE diff "$Q" "$TMP/r.h5" --rule fc1_1/=enc/ --values | head -1

@@ -3,7 +3,7 @@
 # (<var>/.OPTIMIZER_SLOT/<optimizer path>/m); the object graph follows and the output
 # verifies. 12 slot keys (PROVENANCE.md: Adam m/v of 3 Dense layers) + 6 optimizer keys.
 set -e
-$RESCOPE rename "$REAL/tfx-keras-savedmodel-adam-slots/variables" --rule optimizer/=opt/ -o "$TMP/w/out" >"$TMP/plan"
+$RESCOPE rename "$REAL/tfx-keras-savedmodel-adam-slots/variables" --rule optimizer/=opt/ -o "$TMP/w/out" -v >"$TMP/plan"
 grep -c '/.OPTIMIZER_SLOT/optimizer/.* -> .*/.OPTIMIZER_SLOT/opt/' "$TMP/plan"
 tail -3 "$TMP/plan" | sed "s|$TMP|\$TMP|g"
 $RESCOPE verify "$TMP/w/out"

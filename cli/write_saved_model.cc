@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -99,15 +100,20 @@ Result<std::optional<SavedModelOutput>> PlanSavedModelOutput(const Checkpoint& s
         *dir + ": rescope rewrites a binary saved_model.pb only (this SavedModel has a " +
         "text .pbtxt or a chunked .cpb); load and re-save it with TensorFlow first");
   }
-  auto rename = tfgraph::SavedModelRenameFor(source.store, renamed);
-  if (!rename.ok()) return rename.status().WithContext(*dir);
+  // Checked first: the Keras refusal says what to do instead, whatever else is wrong.
+  const bool renames_anything = renamed.size() != source.store.size() ||
+                                std::any_of(renamed.begin(), renamed.end(), [](const auto& item) {
+                                  return item.first != item.second.source_name;
+                                });
   const fs::path keras_metadata = fs::path(*dir) / tfbundle::kKerasMetadataPb;
-  if (!rename->empty() && FileExists(keras_metadata.string())) {
+  if (renames_anything && FileExists(keras_metadata.string())) {
     return Status::NotSupported(
         keras_metadata.string() + " names the Keras layers by object path, and " +
         "tf_keras.models.load_model would not find renamed ones; rename the weights of the " +
         "Keras model instead (save it as .h5/.keras) or re-export it with the new names");
   }
+  auto rename = tfgraph::SavedModelRenameFor(source.store, renamed);
+  if (!rename.ok()) return rename.status().WithContext(*dir);
   auto file = MappedFile::Open(pb.string());
   if (!file.ok()) return file.status();
   auto rewritten = tfgraph::RewriteSavedModel((*file)->All(), pb.string(), *rename);

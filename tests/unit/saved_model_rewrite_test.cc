@@ -35,7 +35,7 @@ std::string Reference(int32_t node, const std::string& name) {
 // A Const node whose `value` attr is a DT_STRING tensor holding `strings`.
 std::string StringConst(const std::string& name, const std::vector<std::string>& strings) {
   std::string tensor;
-  proto::PutVarintField(tensor, 1, 7);  // DT_STRING
+  proto::PutVarintField(tensor, 1, 7);                           // DT_STRING
   proto::PutBytesField(tensor, 2, Message({{2, Message({})}}));  // shape [n], dim size unset
   for (const std::string& s : strings) proto::PutBytesField(tensor, 8, s);
   const std::string attr_value = Message({{8, tensor}});
@@ -43,10 +43,10 @@ std::string StringConst(const std::string& name, const std::vector<std::string>&
 }
 
 struct Spec {
-  std::string child_name = "encoder";    // root -> node 1
-  std::string call_name = "__call__";    // root -> node 2 (a function)
-  std::string key = kKernelKey;          // in the saver constants
-  bool dependency = false;               // node 1 also lists `dense` as a dependency
+  std::string child_name = "encoder";  // root -> node 1
+  std::string call_name = "__call__";  // root -> node 2 (a function)
+  std::string key = kKernelKey;        // in the saver constants
+  bool dependency = false;             // node 1 also lists `dense` as a dependency
   bool object_graph = true;
 };
 
@@ -61,13 +61,17 @@ std::string BuildSavedModel(const Spec& s) {
   std::string variable_fields;
   proto::PutVarintField(variable_fields, 1, 1);  // DT_FLOAT
   const std::string variable = Message({{7, variable_fields}});
-  const std::string objects = Message({{1, root}, {1, encoder}, {1, function}, {1, dense},
-                                       {1, variable}, {2, Message({{1, "f"}, {2, "x"}})}});
+  const std::string objects = Message({{1, root},
+                                       {1, encoder},
+                                       {1, function},
+                                       {1, dense},
+                                       {1, variable},
+                                       {2, Message({{1, "f"}, {2, "x"}})}});
   const std::string restore = StringConst("RestoreV2/tensor_names", {s.key, "other"});
-  const std::string library = Message(
-      {{1, Message({{1, Message({{1, "__inference__traced_restore_9"}})}, {3, restore}})}});
-  const std::string graph = Message({{1, StringConst("Const", {"_temp/part", s.key})},
-                                     {2, library}});
+  const std::string library =
+      Message({{1, Message({{1, Message({{1, "__inference__traced_restore_9"}})}, {3, restore}})}});
+  const std::string graph =
+      Message({{1, StringConst("Const", {"_temp/part", s.key})}, {2, library}});
   std::string meta = Message({{1, Message({{4, "serve"}})}, {2, graph}});
   if (s.object_graph) meta += Message({{7, objects}});
   std::string saved_model;

@@ -1,6 +1,5 @@
 // `rescope rename IN -o OUT`: apply an explicit rename map and write the checkpoint back
 // out. The whole plan is validated first; on any error nothing is written (exit 2).
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,8 +11,10 @@
 #include "cli/progress_line.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
+#include "cli/write_saved_model.h"
 #include "core/rename_plan.h"
 #include "core/tensor_transform.h"
+#include "formats/tf_bundle/saved_model_layout.h"
 
 namespace rescope::cli {
 namespace {
@@ -39,22 +40,6 @@ nlohmann::ordered_json RenameJson(const RenamePlan& plan, const RenameMap& map, 
   return doc;
 }
 
-// A SavedModel's variables/ checkpoint: tf.saved_model.load binds it to saved_model.pb's
-// object graph by edge names, which rescope does not rewrite.
-void WarnIfSavedModelVariables(const std::string& input) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path dir = fs::absolute(fs::path(input), ec).parent_path();
-  if (ec || dir.filename() != "variables") return;
-  for (const char* graph : {"saved_model.pb", "saved_model.pbtxt"}) {
-    if (!fs::exists(dir.parent_path() / graph, ec)) continue;
-    PrintWarning(input + " holds the variables of a SavedModel; its " + graph +
-                 " still names the old objects, so tf.saved_model.load will not find renamed "
-                 "variables: restore them with tf.train.Checkpoint into the refactored code");
-    return;
-  }
-}
-
 int RunRename(const RenameOptions& o) {
   // Checked before any work: a plan of 10,000 names is no use without somewhere to write it.
   if (!o.dry_run && o.output.empty()) {
@@ -75,7 +60,6 @@ int RunRename(const RenameOptions& o) {
   plan_options.allow_unmatched = o.map.allow_unmatched;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
-  if (!plan.changes.empty()) WarnIfSavedModelVariables(ckpt->path);
   if (!plan.ok()) {
     for (const std::string& e : plan.errors) PrintError(e);
     PrintError("rename plan has " + std::to_string(plan.errors.size()) +
@@ -95,6 +79,28 @@ int RunRename(const RenameOptions& o) {
       PrintJson(j);
     }
     return kExitError;
+  }
+  // A SavedModel's variables are written as a whole SavedModel whose saved_model.pb
+  // follows the rename; what it cannot follow is refused here, before anything is shown.
+  std::optional<SavedModelOutput> saved_model;
+  if (o.output.empty() || OutputIsSavedModel(o.output)) {
+    auto planned = PlanSavedModelOutput(*ckpt, renamed);
+    if (!planned.ok()) {
+      PrintError(planned.status());
+      PrintError("the rename cannot be written as a SavedModel; nothing was written");
+      if (o.json) {
+        nlohmann::ordered_json j = RenameJson(plan, *map, false, o.dry_run);
+        j["errors"].push_back(planned.status().message());
+        PrintJson(j);
+      }
+      return kExitError;
+    }
+    saved_model = std::move(planned).value();
+  } else if (!plan.changes.empty() && tfbundle::SavedModelDirectoryOf(ckpt->path)) {
+    PrintWarning(ckpt->path + " holds the variables of a SavedModel, and " + o.output +
+                 " is a checkpoint prefix: only the variables are written (restore them with "
+                 "tf.train.Checkpoint into the refactored code); give a directory (OUT/) to "
+                 "write a SavedModel whose saved_model.pb follows the rename");
   }
   // Built only for --json: for 100,000 renames the JSON tree alone costs ~1 s and ~50 MB.
   nlohmann::ordered_json j;
@@ -117,7 +123,8 @@ int RunRename(const RenameOptions& o) {
   }
   std::optional<ProgressLine> progress;
   progress.emplace("writing", BytesToStream(renamed, !o.write.ignore_checksums), o.json);
-  auto written = WriteCheckpoint(*ckpt, renamed, o.output, o.write);
+  auto written = saved_model ? WriteSavedModel(*ckpt, renamed, *saved_model, o.output, o.write)
+                             : WriteCheckpoint(*ckpt, renamed, o.output, o.write);
   progress.reset();  // the line is erased before anything else is printed
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));

@@ -159,6 +159,21 @@ Result<ObjectGraph> RewriteForRename(
     const ObjectGraph& graph,
     const std::function<std::optional<std::string>(const std::string&)>& rename);
 
+// One edge whose local_name a rewrite changed: child #`edge` of node `parent`.
+struct EdgeRename {
+  int32_t parent = 0;
+  size_t edge = 0;
+  int32_t child = 0;  // the node the edge leads to
+  std::string old_name;
+  std::string new_name;
+  bool operator==(const EdgeRename&) const = default;
+};
+
+// The edges RewriteForRename renamed, found by comparing its input `before` with its
+// output `after` (it changes names only, never the edges themselves). A SavedModel's
+// object graph shares these edges and is renamed with the same list (saved_model_rewrite.h).
+std::vector<EdgeRename> RenamedEdges(const ObjectGraph& before, const ObjectGraph& after);
+
 // Human-readable dump for `rescope info --graph`: per node its path, children,
 // attributes, slot variables and has_checkpoint_values.
 std::string DescribeGraph(const ObjectGraph& graph);

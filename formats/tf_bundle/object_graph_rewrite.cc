@@ -352,4 +352,19 @@ Result<ObjectGraph> RewriteForRename(
   }
 }
 
+std::vector<EdgeRename> RenamedEdges(const ObjectGraph& before, const ObjectGraph& after) {
+  std::vector<EdgeRename> renamed;
+  const size_t nodes = std::min(before.nodes.size(), after.nodes.size());
+  for (size_t i = 0; i < nodes; ++i) {
+    const auto& old_children = before.nodes[i].children;
+    const auto& new_children = after.nodes[i].children;
+    for (size_t e = 0; e < old_children.size() && e < new_children.size(); ++e) {
+      if (old_children[e].local_name == new_children[e].local_name) continue;
+      renamed.push_back({static_cast<int32_t>(i), e, old_children[e].node_id,
+                         old_children[e].local_name, new_children[e].local_name});
+    }
+  }
+  return renamed;
+}
+
 }  // namespace rescope::tfgraph

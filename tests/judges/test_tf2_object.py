@@ -9,9 +9,9 @@
    `<var>/.OPTIMIZER_SLOT/optimizer/m` follow the optimizer's new path.
    The same with the TF 2.11+ optimizer, which keeps its state by position
    (`optimizer/_variables/N`), so only the model keys move.
-3. A SavedModel's variables/ renamed by rescope restore into the refactored module with
-   tf.train.Checkpoint (values equal); rescope warns that saved_model.pb is not rewritten,
-   since tf.saved_model.load binds variables through saved_model.pb's own edge names.
+3. A SavedModel's variables/ renamed by rescope to a checkpoint prefix restore into the
+   refactored module with tf.train.Checkpoint (values equal); rescope warns that only the
+   variables were written (a directory output gets a whole SavedModel: test_saved_model.py).
 4. `diff OLD NEW --rule ... --values` says the two are the same (object graph compared by
    meaning).
 """
@@ -159,9 +159,8 @@ j.same_dict("TF 2.11+ optimizer: optimizer variables",
             {str(i): v.numpy() for i, v in enumerate(opt_b.variables)})
 
 # --- 3. a SavedModel's variables/ renamed ---
-# tf.saved_model.load binds the variables checkpoint to saved_model.pb's own object graph by
-# edge names, and rescope does not rewrite saved_model.pb: renamed SavedModel variables are
-# for restoring into refactored code with tf.train.Checkpoint, and rescope says so.
+# Written to a checkpoint prefix, renamed SavedModel variables are for restoring into
+# refactored code with tf.train.Checkpoint; rescope says saved_model.pb was not written.
 class Module(tf.Module):
     def __init__(self, first):
         super().__init__()

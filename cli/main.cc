@@ -13,6 +13,7 @@
 #include "cli/global_flags.h"
 #include "cli/usage_errors.h"
 #include "cli/version_text.h"
+#include "formats/mapping_guard.h"
 
 namespace {
 
@@ -96,7 +97,14 @@ int main(int argc, char** argv) {
   for (const Command& c : commands) {
     if (c.app->parsed()) {
       try {
-        return c.run();
+        const int code = c.run();
+        // A mapped input that shrank under us was read as zeros past its new end (see
+        // formats/mapping_guard.h): whatever the command concluded from it is void.
+        if (rescope::Status intact = rescope::MappedFilesIntact(); !intact.ok()) {
+          PrintError(intact);
+          return kExitError;
+        }
+        return code;
       } catch (const std::exception& e) {
         PrintError(std::string("internal error: ") + e.what());
         return kExitError;

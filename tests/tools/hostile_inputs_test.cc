@@ -277,8 +277,25 @@ void SparseHdf5(const std::string& path) {
   H5Fclose(file);
 }
 
-// A .keras zip whose model.weights.h5 member DEFLATEs 1 GiB of zeros into about 1 MB.
-std::string KerasZipBomb() {
+// A small dataset never written: 4000 bytes of fill value, which must stay readable.
+void SmallFillHdf5(const std::string& path) {
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hsize_t dims[1] = {1000};
+  const hid_t space = H5Screate_simple(1, dims, nullptr);
+  const hid_t d =
+      H5Dcreate2(file, "w", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (file < 0 || d < 0) {
+    std::cerr << path << ": HDF5 refused to create the test dataset\n";
+    std::exit(2);
+  }
+  H5Dclose(d);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+// A .keras zip whose model.weights.h5 member DEFLATEs 1 GiB of zeros into about 1 MB. Its
+// central directory declares `declared` bytes (1 GiB: honest; less: the stream lies).
+std::string KerasZipBomb(uint64_t declared = uint64_t{1} << 30) {
   constexpr uint64_t kPiece = 1 << 20;
   constexpr uint64_t kPieces = 1024;
   std::string zeros(kPiece, '\0');
@@ -302,7 +319,7 @@ std::string KerasZipBomb() {
   }
   data += std::string("\x03\x00", 2);  // empty final block (fixed Huffman, end of block)
   const std::string name = "model.weights.h5";
-  const uint64_t size = kPiece * kPieces;
+  const uint64_t size = declared;
   std::string out = LE(0x04034b50, 4) + LE(20, 2) + LE(0, 2) + LE(8, 2) + LE(0, 4) + LE(crc, 4) +
                     LE(data.size(), 4) + LE(size, 4) + LE(name.size(), 2) + LE(0, 2) + name + data;
   const std::string central = LE(0x02014b50, 4) + LE(20, 2) + LE(20, 2) + LE(0, 2) + LE(8, 2) +
@@ -371,8 +388,9 @@ void RunCase(const std::string& rescope, const std::string& work, const Case& c)
     if (o.exited && o.code != 0 && (o.err + o.out).find(e.words) == std::string::npos) {
       Fail(label + ": output does not say \"" + e.words + "\":\n" + o.out + o.err);
     }
-    if (fs::exists(output)) Fail(label + ": left an output file");
-    if (!DirectoryEmpty(work + "/out")) Fail(label + ": left files in the output directory");
+    if (o.code != 0 && !DirectoryEmpty(work + "/out")) {
+      Fail(label + ": failed but left files in the output directory");
+    }
     if (!DirectoryEmpty(tmpdir)) Fail(label + ": left files in $TMPDIR");
   }
 }
@@ -387,6 +405,8 @@ int Sizes(const std::string& rescope, const std::string& work) {
   WriteFile(in + "/deep_pickle.pt", TorchZip(DeepPickle()));
   SparseHdf5(in + "/sparse.weights.h5");
   WriteFile(in + "/bomb.keras", KerasZipBomb());
+  WriteFile(in + "/lying_bomb.keras", KerasZipBomb(uint64_t{4} << 20));
+  SmallFillHdf5(in + "/small_fill.weights.h5");
 
   const auto all = [](std::vector<int> exits, const std::string& words) {
     std::vector<Expect> v;
@@ -401,6 +421,9 @@ int Sizes(const std::string& rescope, const std::string& work) {
       {"huge_storage", in + "/huge_storage.pt", all({1, 2}, "huge_storage.pt")},
       {"deep_pickle", in + "/deep_pickle.pt", all({1, 2}, "deep_pickle.pt")},
       {"bomb_keras", in + "/bomb.keras", all({2}, "ratio limit")},
+      // Declares 4 MiB (under the ratio rule's floor) but inflates to 1 GiB: inflation stops
+      // once the stream outgrows the declared size.
+      {"lying_bomb_keras", in + "/lying_bomb.keras", all({1, 2}, "inflates to more than")},
   };
   // A bundle index is read without its data: listing the entry is header-only (exit 0);
   // reading its bytes is refused (the entry runs past the end of its shard).
@@ -417,6 +440,8 @@ int Sizes(const std::string& rescope, const std::string& work) {
                     {"show --stats", {2}, "are allocated", "sparse"},
                     {"convert", {2}, "are allocated"}};
   cases.push_back(sparse);
+  // Fill-value-only datasets that are small still read (1000 zeros).
+  cases.push_back({"small_fill_hdf5", in + "/small_fill.weights.h5", all({0}, "")});
   for (const Case& c : cases) RunCase(rescope, work, c);
   return g_failures == 0 ? 0 : 1;
 }

@@ -17,6 +17,7 @@
 #include "cli/usage_errors.h"
 #include "cli/version_text.h"
 #include "formats/interrupt_cleanup.h"
+#include "formats/mapping_guard.h"
 
 namespace {
 
@@ -121,7 +122,14 @@ int main(int argc, char** argv) {
     if (c.app->parsed()) {
       if (quiet && !WantsJson(*c.app)) std::cout.rdbuf(&discard);
       try {
-        return c.run();
+        const int code = c.run();
+        // A mapped input that shrank under us was read as zeros past its new end (see
+        // formats/mapping_guard.h): whatever the command concluded from it is void.
+        if (rescope::Status intact = rescope::MappedFilesIntact(); !intact.ok()) {
+          PrintError(intact);
+          return kExitError;
+        }
+        return code;
       } catch (const std::exception& e) {
         PrintError(std::string("internal error: ") + e.what());
         return kExitError;

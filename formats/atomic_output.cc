@@ -16,6 +16,7 @@
 #include "core/progress.h"
 #include "formats/interrupt_cleanup.h"
 #include "formats/mapped_file.h"
+#include "formats/mapping_guard.h"
 #include "formats/write_journal.h"
 
 namespace rescope {
@@ -204,6 +205,9 @@ Status AtomicOutput::Link(const std::string& existing, const std::string& final_
 }
 
 Status AtomicOutput::Commit() {
+  // An input that shrank while it was read served zeros past its new end: never publish
+  // an output built from them.
+  RESCOPE_RETURN_IF_ERROR(MappedFilesIntact());
   for (auto& f : files_) {
     if (f->fd_ >= 0) RESCOPE_RETURN_IF_ERROR(f->SyncAndClose());
   }

@@ -7,15 +7,40 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/progress.h"
+#include "formats/mapping_guard.h"
 
 namespace rescope {
+
+MappedFile::MappedFile(std::string path, int fd, const uint8_t* data, uint64_t size)
+    : path_(std::move(path)), fd_(fd), data_(data), size_(size) {
+  guard_slot_ = GuardMapping(data_, size_, fd_, path_);
+  const char* stop = std::getenv("RESCOPE_TEST_STOP_AT_READ_OF");
+  stop_for_test_ = stop != nullptr && path_ == stop;
+}
+
+Status MappedFile::ShrankError() const {
+  return Status::IOError(path_ + ": file shrank while rescope read it (another process " +
+                         "truncated or rewrote it?); rerun once the file no longer changes");
+}
+
+void MappedFile::StopIfTestAsks() const {
+  if (!stop_for_test_ || stopped_for_test_) return;
+  stopped_for_test_ = true;
+  std::raise(SIGSTOP);
+}
 
 Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  return OpenDescriptor(fd, path);
+}
+
+Result<std::shared_ptr<MappedFile>> MappedFile::OpenDescriptor(int fd, const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
@@ -42,11 +67,14 @@ Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
 }
 
 MappedFile::~MappedFile() {
+  ReleaseMappingGuard(guard_slot_);
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
   ::close(fd_);
 }
 
 Result<ByteView> MappedFile::Read(uint64_t offset, uint64_t n, std::vector<uint8_t>&) const {
+  StopIfTestAsks();
+  if (MappingFaulted(guard_slot_)) return ShrankError();
   if (!RangeFits(offset, n, size_)) {
     return Status::Corruption(path_ + ": bytes [" + Hex(offset) + ", " + Hex(offset + n) +
                               ") run past end of file (" + Hex(size_) + ")");
@@ -56,6 +84,8 @@ Result<ByteView> MappedFile::Read(uint64_t offset, uint64_t n, std::vector<uint8
 
 Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,
                                            std::vector<uint8_t>& scratch) const {
+  StopIfTestAsks();
+  if (MappingFaulted(guard_slot_)) return ShrankError();
   if (!RangeFits(offset, n, size_)) return Read(offset, n, scratch);  // its range error
   scratch.resize(static_cast<size_t>(n));
   uint64_t done = 0;

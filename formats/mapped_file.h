@@ -5,7 +5,14 @@
 // ReadStreaming copies with pread into the caller's scratch instead: streaming a large
 // file through fresh mappings (page faults, then madvise to drop the pages) measured
 // 2-3x slower than reading it (bench/diff_bench.sh). The descriptor stays open for that.
-// Empty files are valid and map nothing.
+// Empty files are valid and map nothing. A file that shrinks while mapped becomes an error,
+// not a SIGBUS (formats/mapping_guard.h): once a read of the mapping faulted, Read and
+// ReadStreaming fail naming the file.
+//
+// Test hook: with RESCOPE_TEST_STOP_AT_READ_OF=<path> in the environment, the first Read or
+// ReadStreaming of the file opened under exactly that path stops the process (SIGSTOP)
+// before the bytes are touched, so a test can change the file at a known moment and
+// continue it (SIGCONT).
 #pragma once
 
 #include <memory>
@@ -21,6 +28,9 @@ class MappedFile final : public ByteSource {
  public:
   // Opens and maps `path`. Errors name the path and the errno text.
   static Result<std::shared_ptr<MappedFile>> Open(const std::string& path);
+  // Maps the file open on `fd` (taking ownership of it; closed also on failure). `name` is
+  // used in messages, e.g. for an unlinked temp file.
+  static Result<std::shared_ptr<MappedFile>> OpenDescriptor(int fd, const std::string& name);
 
   ~MappedFile() override;
   MappedFile(const MappedFile&) = delete;
@@ -41,13 +51,18 @@ class MappedFile final : public ByteSource {
   ByteView All() const { return ByteView(data_, static_cast<size_t>(size_)); }
 
  private:
-  MappedFile(std::string path, int fd, const uint8_t* data, uint64_t size)
-      : path_(std::move(path)), fd_(fd), data_(data), size_(size) {}
+  MappedFile(std::string path, int fd, const uint8_t* data, uint64_t size);
+  // The error of a read once the mapping faulted past the end of the shrunk file.
+  Status ShrankError() const;
+  void StopIfTestAsks() const;
 
   std::string path_;
   int fd_ = -1;
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
+  int guard_slot_ = -1;
+  bool stop_for_test_ = false;
+  mutable bool stopped_for_test_ = false;
 };
 
 // True if a regular file (or a symlink to one) exists at path.

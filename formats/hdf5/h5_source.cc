@@ -19,6 +19,12 @@ namespace {
 // Largest chunk HDF5 would have to hold in memory to serve one read; h5py's automatic
 // chunks are at most 1 MiB, so anything near this bound is either deliberate or hostile.
 constexpr uint64_t kMaxChunkBytes = uint64_t{512} << 20;
+// Bytes a dataset may serve from its fill value rather than from storage (an unallocated
+// contiguous dataset, or the chunks of a chunked one that were never written). An 8 KB
+// file can declare a [2^40] dataset with nothing allocated; reading it would take hours
+// and converting it would write terabytes, so such datasets are refused before any work.
+// 256 MiB of fill is read in well under a second; real checkpoints store their weights.
+constexpr uint64_t kMaxUnstoredBytes = uint64_t{256} << 20;
 // Strings are decoded this many elements at a time.
 constexpr uint64_t kStringWindow = 4096;
 
@@ -522,6 +528,31 @@ Status ReadStorage(hid_t dset, const std::string& file, const std::string& path,
   return Status::Ok();
 }
 
+// Bytes of the dataset that no allocated storage holds (a lower bound for chunked data:
+// every allocated chunk is counted as full, also at the edges), or an error message.
+Result<uint64_t> UnstoredBytes(hid_t dset, const Storage& storage, uint64_t count,
+                               uint64_t element_size, bool allocated_contiguous,
+                               const std::string& file, const std::string& path) {
+  if (storage.layout == H5D_COMPACT) return uint64_t{0};
+  uint64_t stored_elements = 0;
+  if (storage.layout == H5D_CONTIGUOUS) {
+    stored_elements = allocated_contiguous ? count : 0;
+  } else if (storage.layout == H5D_CHUNKED) {
+    hsize_t chunks = 0;
+    H5Handle space = H5Handle::Space(H5Dget_space(dset));
+    if (!space.valid()) return Hdf5CallFailed(file, path, "H5Dget_space");
+    if (H5Dget_num_chunks(dset, space.get(), &chunks) < 0) {
+      return Hdf5CallFailed(file, path, "H5Dget_num_chunks");
+    }
+    stored_elements = storage.chunk_elements != 0 && chunks > count / storage.chunk_elements
+                          ? count
+                          : chunks * storage.chunk_elements;
+  } else {
+    return uint64_t{0};  // virtual/external: refused elsewhere
+  }
+  return (count - std::min(count, stored_elements)) * element_size;
+}
+
 std::string StorageNote(const Storage& storage) {
   std::string note = storage.layout == H5D_CHUNKED   ? "chunked"
                      : storage.layout == H5D_COMPACT ? "compact"
@@ -591,6 +622,23 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
     }
   }
   (void)TakeHdf5ErrorMessage();  // H5Dget_offset reports "not allocated" as an error
+  const bool allocated_contiguous =
+      storage.layout == H5D_CONTIGUOUS && H5Dget_offset(dset) != HADDR_UNDEF;
+  (void)TakeHdf5ErrorMessage();
+  RESCOPE_ASSIGN_OR_RETURN(
+      const uint64_t unstored,
+      UnstoredBytes(dset, storage, *count, type.size, allocated_contiguous, name, path));
+  if (unstored > kMaxUnstoredBytes) {
+    const hsize_t allocated = H5Dget_storage_size(dset);
+    entry->data_error = name + ": " + path + ": declares " + std::to_string(entry->byte_size) +
+                        " bytes but only " + std::to_string(allocated) +
+                        " are allocated in the file; " + std::to_string(unstored) +
+                        " bytes would come from the fill value, over rescope's limit of " +
+                        std::to_string(kMaxUnstoredBytes) +
+                        " (the dataset was created but never written; write its values, "
+                        "e.g. with h5py, or delete it)";
+    return Status::Ok();
+  }
   // The source keeps its own reference to the dataset id for its whole life.
   if (H5Iinc_ref(dset) < 0) return Hdf5CallFailed(name, path, "H5Iinc_ref");
   H5Handle own = H5Handle::Dataset(dset);

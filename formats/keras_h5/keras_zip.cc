@@ -23,6 +23,14 @@ constexpr uint64_t kEndSize = 22;
 constexpr uint64_t kCentralHeaderSize = 46;
 constexpr uint64_t kLocalHeaderSize = 30;
 constexpr uint64_t kMaxJsonMember = uint64_t{64} << 20;
+// Inflation limits (documented in rescope(1) and the README): a compressed member may
+// declare at most kMaxInflatedBytes, and, above kRatioExemptBytes, at most
+// kMaxInflateRatio times its compressed size. Real weights compress by 1.1-3x; a 1 MB
+// archive declaring a 1 GiB member is a bomb. Keras itself writes every member STORED,
+// which needs no inflation at all.
+constexpr uint64_t kMaxInflatedBytes = uint64_t{64} << 30;
+constexpr uint64_t kRatioExemptBytes = uint64_t{16} << 20;
+constexpr uint64_t kMaxInflateRatio = 100;
 
 uint16_t Read16(ByteCursor& c, std::string_view what) {
   return LoadLE16(c.ReadBytes(2, what).data);
@@ -137,13 +145,14 @@ ZipMember ReadCentralEntry(ByteCursor& c, const std::string& file, size_t index)
   return m;
 }
 
-// Closes and unlinks a mkstemp file on every path unless Release()d.
+// An anonymous temp file: created with mkstemp and unlinked at once, so that no path
+// to it exists while it is filled; a kill at any moment leaves nothing in $TMPDIR (the
+// kernel frees the blocks when the last descriptor or mapping goes).
 class TempFile {
  public:
   TempFile() = default;
   ~TempFile() {
     if (fd_ >= 0) ::close(fd_);
-    if (!path_.empty()) ::unlink(path_.c_str());
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
@@ -155,6 +164,7 @@ class TempFile {
     fd_ = ::mkstemp(templ.data());
     if (fd_ < 0)
       return Status::IOError(templ + ": cannot create temp file: " + std::strerror(errno));
+    ::unlink(templ.c_str());
     path_ = templ;
     return Status::Ok();
   }
@@ -168,7 +178,12 @@ class TempFile {
     }
     return Status::Ok();
   }
-  const std::string& path() const { return path_; }
+  // Maps the written file; the mapping then owns the descriptor.
+  Result<std::shared_ptr<MappedFile>> Map() {
+    const int fd = fd_;
+    fd_ = -1;
+    return MappedFile::OpenDescriptor(fd, path_ + " (deleted temp file)");
+  }
 
  private:
   int fd_ = -1;
@@ -246,10 +261,23 @@ Status CheckMemberSupported(const std::string& file, const ZipMember& m) {
         file + ": " + Quote(m.name) + ": STORED member with compressed size " +
         std::to_string(m.compressed_size) + " != size " + std::to_string(m.size));
   }
-  if (m.size > (uint64_t{4} << 30) && m.size / 100 > m.compressed_size) {
+  if (m.method == 0) return Status::Ok();
+  // Limits on inflation, checked against the central directory before a byte is inflated
+  // (Inflate also stops when the real stream outgrows the declared size).
+  const std::string unpack =
+      "; extract it (unzip) and pass the .weights.h5 file, or re-pack the archive "
+      "uncompressed (zip -0), as Keras writes it";
+  if (m.size > kMaxInflatedBytes) {
     return Status::NotSupported(file + ": " + Quote(m.name) + ": declares " +
-                                std::to_string(m.size) + " bytes from " +
-                                std::to_string(m.compressed_size) + " compressed (zip bomb?)");
+                                std::to_string(m.size) + " bytes uncompressed, over the limit of " +
+                                std::to_string(kMaxInflatedBytes) + " for a compressed member" +
+                                unpack);
+  }
+  if (m.size > kRatioExemptBytes && m.size / kMaxInflateRatio > m.compressed_size) {
+    return Status::NotSupported(
+        file + ": " + Quote(m.name) + ": declares " + std::to_string(m.size) + " bytes from " +
+        std::to_string(m.compressed_size) + " compressed, over the ratio limit of " +
+        std::to_string(kMaxInflateRatio) + ":1 (zip bomb?)" + unpack);
   }
   return Status::Ok();
 }
@@ -278,12 +306,12 @@ Status InflateWeights(const MappedFile& zip, ZipReader& reader, const ZipMember&
   RESCOPE_RETURN_IF_ERROR(temp.Create());
   RESCOPE_RETURN_IF_ERROR(
       reader.Inflate(zip.name(), m, [&](const uint8_t* p, size_t n) { return temp.Write(p, n); }));
-  RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, MappedFile::Open(temp.path()));
+  RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, temp.Map());
   out->weights_mapping = std::move(mapped);
   out->weights_offset = 0;
   out->weights_size = m.size;
   out->weights_inflated = true;
-  return Status::Ok();  // ~TempFile unlinks; the mapping keeps the bytes
+  return Status::Ok();
 }
 
 }  // namespace

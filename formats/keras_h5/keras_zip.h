@@ -5,8 +5,9 @@
 // contiguous byte range of the zip: OpenKerasArchive returns that range of the mapped zip
 // and HDF5 is opened on it in place (H5ImageFile), with no copy and no temp file. Any zip
 // tool may rewrite the archive with DEFLATE; such a member is inflated by libzip, streamed
-// into a temp file in $TMPDIR (mkstemp) that is mapped and unlinked at once, so memory does
-// not grow with the model and nothing is left behind on any path. Loading the whole member
+// into a temp file in $TMPDIR (mkstemp, unlinked before the first byte is written, then
+// mapped through its descriptor), so memory does not grow with the model and nothing is
+// left behind on any path, a kill included. Loading the whole member
 // into a memory file image instead was rejected: it doubles peak memory for large models.
 //
 // The central directory is parsed here (libzip has no public call for a member's data
@@ -65,8 +66,9 @@ inline constexpr const char* kKerasWeightsMember = "model.weights.h5";
 
 // Opens `zip` (mapped from `path`) as a .keras archive. Fails with kNotSupported when the
 // archive has no model.weights.h5 (e.g. model.weights.npz), the member is encrypted or
-// uses a method other than STORED/DEFLATE, or looks like a zip bomb (declared size over
-// 4 GiB and over 100 times its compressed size, Keras's own rule).
+// uses a method other than STORED/DEFLATE, or a compressed member looks like a zip bomb:
+// declared size over 64 GiB, or over 16 MiB and over 100 times its compressed size. These
+// limits are checked before inflating anything.
 Result<KerasArchive> OpenKerasArchive(const std::string& path,
                                       std::shared_ptr<const MappedFile> zip);
 

@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
@@ -20,6 +21,8 @@ struct RenameOptions {
   OpenOptions open;
   MapOptions map;
   WriteCheckpointOptions write;
+  std::string write_manifest;  // --write-manifest: hash the output once it is complete
+  unsigned jobs = 0;
   bool dry_run = false;
   bool strict = false;
   bool drop_optimizer = false;
@@ -80,6 +83,10 @@ void WarnIfSavedModelVariables(const std::string& input) {
 }
 
 int RunRename(const RenameOptions& o) {
+  if (Status st = CheckManifestPath(o.write_manifest, o.input, o.output); !st.ok()) {
+    PrintError(st);
+    return kExitError;
+  }
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
     PrintError(map.status());
@@ -135,15 +142,21 @@ int RunRename(const RenameOptions& o) {
     PrintError(written.status().WithContext("writing " + o.output));
     return kExitError;
   }
+  const bool manifest_ok =
+      o.write_manifest.empty() || WriteManifestOfOutput(written->output, o.write_manifest, o.jobs);
   if (o.json) {
     j["output"] = written->output;
     j["files"] = written->files;
+    if (!o.write_manifest.empty() && manifest_ok) j["manifest"] = o.write_manifest;
     std::cout << j.dump(2) << "\n";
   } else {
     for (const std::string& note : written->notes) std::cout << "note: " << note << "\n";
     std::cout << WrittenSummary(*written) << "\n";
+    if (!o.write_manifest.empty() && manifest_ok) {
+      std::cout << "wrote manifest " << o.write_manifest << "\n";
+    }
   }
-  return kExitOk;
+  return manifest_ok ? kExitOk : kExitError;
 }
 
 }  // namespace
@@ -164,6 +177,7 @@ Command AddRenameCommand(CLI::App& app) {
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");
   AddWriteOptions(sub, o->write);
+  AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunRename(*o); }};
 }
 

@@ -8,7 +8,7 @@ cp "$src" "$TMP/m.keras"
 "$RESCOPE" verify "$TMP/m.keras" | tail -2
 member=$("$RESCOPE" info "$TMP/m.keras" | sed -nE 's/.*model\.weights\.h5 \(stored @0x([0-9a-f]+)\).*/\1/p')
 tensor=$("$RESCOPE" ls --json "$TMP/m.keras" | tr -d ' \n' |
-  sed -E 's#^[^]]*"offset":([0-9]+).*#\1#')
+  sed -E 's#^[^}]*"offset":([0-9]+).*#\1#')
 offset=$(( 16#$member + tensor ))
 byte=$(od -An -tu1 -j "$offset" -N1 "$TMP/m.keras" | tr -d " ")
 printf "$(printf '\\%03o' $(( byte ^ 0x10 )))" |

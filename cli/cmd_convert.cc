@@ -7,6 +7,7 @@
 #include "cli/json_document.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
+#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
@@ -22,6 +23,8 @@ struct ConvertOptions {
   OpenOptions open;
   MapOptions map;
   WriteCheckpointOptions write;
+  std::string write_manifest;  // --write-manifest: hash the output once it is complete
+  unsigned jobs = 0;
   bool drop_optimizer = false;
   bool strict = false;
   bool dry_run = false;
@@ -67,6 +70,10 @@ int RunConvert(ConvertOptions& o) {
     return kExitError;
   }
   o.write.to_format = *target;
+  if (Status st = CheckManifestPath(o.write_manifest, o.input, o.output); !st.ok()) {
+    PrintError(st);
+    return kExitError;
+  }
   auto map = BuildRenameMap(o.map);
   if (!map.ok()) {
     PrintError(map.status());
@@ -128,6 +135,10 @@ int RunConvert(ConvertOptions& o) {
   for (const std::string& n : written->notes) std::cout << "note: " << n << "\n";
   std::cout << "converted " << ckpt->format << " -> " << o.write.to_format << ": " << store.size()
             << " tensors, " << WrittenSummary(*written) << "\n";
+  if (!o.write_manifest.empty()) {
+    if (!WriteManifestOfOutput(written->output, o.write_manifest, o.jobs)) return kExitError;
+    std::cout << "wrote manifest " << o.write_manifest << "\n";
+  }
   return kExitOk;
 }
 
@@ -155,6 +166,7 @@ Command AddConvertCommand(CLI::App& app) {
       "--max-shard-size", o->write.max_shard_size,
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
   AddIgnoreChecksumsFlag(sub, o->write.ignore_checksums);
+  AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunConvert(*o); }};
 }
 

@@ -9,6 +9,7 @@
 #include "cli/output_settings.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
+#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "cli/write_saved_model.h"
@@ -25,6 +26,8 @@ struct RenameOptions {
   OpenOptions open;
   MapOptions map;
   WriteCheckpointOptions write;
+  std::string write_manifest;  // --write-manifest: hash the output once it is complete
+  unsigned jobs = 0;
   bool dry_run = false;
   bool strict = false;
   bool drop_optimizer = false;
@@ -44,6 +47,10 @@ int RunRename(const RenameOptions& o) {
   // Checked before any work: a plan of 10,000 names is no use without somewhere to write it.
   if (!o.dry_run && o.output.empty()) {
     PrintError("rename needs -o OUT (or --dry-run)");
+    return kExitError;
+  }
+  if (Status st = CheckManifestPath(o.write_manifest, o.input, o.output); !st.ok()) {
+    PrintError(st);
     return kExitError;
   }
   auto map = BuildRenameMap(o.map);
@@ -130,16 +137,22 @@ int RunRename(const RenameOptions& o) {
     PrintError(written.status().WithContext("writing " + o.output));
     return kExitError;
   }
+  const bool manifest_ok =
+      o.write_manifest.empty() || WriteManifestOfOutput(written->output, o.write_manifest, o.jobs);
   if (o.json) {
     j["output"] = written->output;
     j["files"] = written->files;
     j["notes"] = written->notes;
+    if (!o.write_manifest.empty() && manifest_ok) j["manifest"] = o.write_manifest;
     PrintJson(j);
   } else {
     for (const std::string& note : written->notes) std::cout << "note: " << note << "\n";
     std::cout << WrittenSummary(*written) << "\n";
+    if (!o.write_manifest.empty() && manifest_ok) {
+      std::cout << "wrote manifest " << o.write_manifest << "\n";
+    }
   }
-  return kExitOk;
+  return manifest_ok ? kExitOk : kExitError;
 }
 
 }  // namespace
@@ -160,6 +173,7 @@ Command AddRenameCommand(CLI::App& app) {
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");
   AddWriteOptions(sub, o->write);
+  AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunRename(*o); }};
 }
 

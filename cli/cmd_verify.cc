@@ -5,11 +5,13 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/json_document.h"
 #include "cli/progress_line.h"
+#include "cli/manifest_output.h"
 #include "formats/verify.h"
 
 namespace rescope::cli {
@@ -19,9 +21,114 @@ struct VerifyOptions {
   std::string path;
   OpenOptions open;
   bool json = false;
+  std::string manifest;  // --manifest: also check every tensor's SHA-256 against it
+  unsigned jobs = 0;
 };
 
+// The tensors and files of `ckpt` hashed and compared with the manifest; hashing problems
+// (unreadable bytes) count as mismatches of that tensor.
+struct ManifestCheck {
+  ManifestComparison comparison;
+  std::vector<HashProblem> unreadable;
+  bool ok() const { return comparison.ok() && unreadable.empty(); }
+};
+
+ManifestCheck CheckAgainstManifest(const Checkpoint& ckpt, const Manifest& expected,
+                                   unsigned jobs) {
+  HashOptions options;
+  options.jobs = jobs;
+  options.ignore_checksums = true;  // stored-checksum failures are verify's own findings
+  HashResult hashed = HashCheckpoint(ckpt, options);
+  ManifestCheck check;
+  check.comparison = CompareManifests(expected, hashed.manifest);
+  // A tensor that could not be read is reported as such, not also as missing.
+  for (const HashProblem& p : hashed.failures) {
+    std::erase(check.comparison.missing, p.name);
+    std::erase(check.comparison.files_not_compared, p.name);
+  }
+  check.unreadable = std::move(hashed.failures);
+  return check;
+}
+
+void PrintManifestCheck(const ManifestCheck& m, const std::string& path) {
+  const ManifestComparison& c = m.comparison;
+  for (const HashProblem& p : m.unreadable) {
+    std::cout << "FAIL " << DisplayName(p.name) << ": cannot be hashed: " << p.problem << "\n";
+  }
+  for (const ManifestDifference& d : c.mismatched) {
+    std::cout << "MISMATCH " << DisplayName(d.name) << ": " << d.problem << "\n";
+  }
+  for (const std::string& n : c.missing) {
+    std::cout << "MISSING " << DisplayName(n) << ": in the manifest, not in the checkpoint\n";
+  }
+  for (const std::string& n : c.extra) {
+    std::cout << "EXTRA " << DisplayName(n) << ": in the checkpoint, not in the manifest\n";
+  }
+  for (const ManifestDifference& d : c.files_mismatched) {
+    std::cout << "MISMATCH file " << d.name << ": " << d.problem << "\n";
+  }
+  std::cout << "manifest " << path << ": " << c.tensors_matched << " tensors match, "
+            << c.mismatched.size() + m.unreadable.size() << " differ, " << c.missing.size()
+            << " missing, " << c.extra.size() << " extra; " << c.files_matched << " files match, "
+            << c.files_mismatched.size() << " differ";
+  if (!c.files_not_compared.empty()) {
+    std::cout << " (" << c.files_not_compared.size() << " not compared: no file under that path)";
+  }
+  std::cout << "\n";
+}
+
+nlohmann::ordered_json ManifestCheckJson(const ManifestCheck& m, const std::string& path) {
+  const ManifestComparison& c = m.comparison;
+  nlohmann::ordered_json j;
+  j["path"] = path;
+  j["ok"] = m.ok();
+  j["tensors_matched"] = c.tensors_matched;
+  j["mismatched"] = nlohmann::ordered_json::array();
+  for (const HashProblem& p : m.unreadable) {
+    j["mismatched"].push_back({{"name", p.name}, {"problem", "cannot be hashed: " + p.problem}});
+  }
+  for (const ManifestDifference& d : c.mismatched) {
+    j["mismatched"].push_back({{"name", d.name}, {"problem", d.problem}});
+  }
+  j["missing"] = c.missing;
+  j["extra"] = c.extra;
+  j["files_matched"] = c.files_matched;
+  j["files_mismatched"] = nlohmann::ordered_json::array();
+  for (const ManifestDifference& d : c.files_mismatched) {
+    j["files_mismatched"].push_back({{"path", d.name}, {"problem", d.problem}});
+  }
+  j["files_not_compared"] = c.files_not_compared;
+  return j;
+}
+
+// Which stored checksums verify recomputed, for --json.
+nlohmann::ordered_json ChecksumsChecked(const Checkpoint& ckpt, const VerifyReport& report) {
+  auto list = nlohmann::ordered_json::array();
+  if (report.checksummed > 0) {
+    list.push_back({{"kind", "crc32c"}, {"over", "tensor"}, {"count", report.checksummed}});
+  }
+  if (report.regions_checked > 0) {
+    list.push_back({{"kind", "zip_crc32"},
+                    {"over", ckpt.format == "keras_zip" ? "archive member" : "storage record"},
+                    {"count", report.regions_checked}});
+  }
+  if (report.fletcher32_checked > 0) {
+    list.push_back(
+        {{"kind", "hdf5_fletcher32"}, {"over", "dataset"}, {"count", report.fletcher32_checked}});
+  }
+  return list;
+}
+
 int RunVerify(const VerifyOptions& o) {
+  std::optional<Manifest> expected;
+  if (!o.manifest.empty()) {
+    auto parsed = ReadManifestFile(o.manifest);
+    if (!parsed.ok()) {
+      PrintError(parsed.status().WithContext("--manifest"));
+      return kExitError;
+    }
+    expected = std::move(parsed).value();
+  }
   auto ckpt = OpenCheckpoint(o.path, o.open);
   if (!ckpt.ok()) {
     PrintError(ckpt.status());
@@ -45,8 +152,11 @@ int RunVerify(const VerifyOptions& o) {
   progress.emplace("verifying", BytesToStream(ckpt->store, false), o.json);
   const VerifyReport report = VerifyCheckpoint(*ckpt);
   progress.reset();  // the line is erased before the report is printed
+  std::optional<ManifestCheck> manifest_check;
+  if (expected) manifest_check = CheckAgainstManifest(*ckpt, *expected, o.jobs);
+  const bool ok = report.failures.empty() && (!manifest_check || manifest_check->ok());
   if (o.json) {
-    nlohmann::ordered_json j = JsonDocument("verify", report.failures.empty());
+    nlohmann::ordered_json j = JsonDocument("verify", ok);
     j["path"] = ckpt->path;
     j["corrupt"] = false;
     j["checked"] = report.checked;
@@ -54,6 +164,8 @@ int RunVerify(const VerifyOptions& o) {
     j["failed"] = report.failed_entries;
     j["records_checksummed"] = report.regions_checked;
     j["records_failed"] = report.regions_failed;
+    j["checksums_checked"] = ChecksumsChecked(*ckpt, report);
+    j["tensors_without_checksum"] = report.without_checksum;
     j["entries"] = nlohmann::ordered_json::array();
     for (const VerifyFailure& f : report.failures) {
       j["entries"].push_back({{"name", f.name}, {"category", "failed"}, {"detail", f.problem}});
@@ -62,6 +174,7 @@ int RunVerify(const VerifyOptions& o) {
     for (const SharedStorage& s : report.shared) {
       j["shared"].push_back({{"storage", s.storage}, {"names", s.names}});
     }
+    if (manifest_check) j["manifest"] = ManifestCheckJson(*manifest_check, o.manifest);
     PrintJson(j);
   } else {
     for (const VerifyFailure& f : report.failures) {
@@ -78,18 +191,29 @@ int RunVerify(const VerifyOptions& o) {
               << " ok, " << report.failed_entries << " failed\n";
     if (report.regions_checked > 0) {
       std::cout << "checked " << report.regions_checked
-                << " zip records (tensor storages and metadata) against their stored CRC-32: "
+                << (ckpt->format == "keras_zip" ? " zip members (weights and metadata)"
+                                                : " zip records (tensor storages and metadata)")
+                << " against their stored CRC-32: "
                 << report.regions_checked - report.regions_failed << " ok, "
                 << report.regions_failed << " failed\n";
-    } else if (report.checksummed == 0 && report.checked > 0 && report.failures.empty()) {
-      // Say what was not proven: sizes and offsets were checked, the bytes themselves
-      // cannot be (safetensors and HDF5 without Fletcher-32 store no checksum).
-      std::cout << "structure valid; the " << report.checked
-                << " entries carry no stored checksum: their bytes were read, but nothing "
-                   "can prove them unchanged\n";
     }
+    if (report.fletcher32_checked > 0) {
+      std::cout << report.fletcher32_checked
+                << " HDF5 datasets carry a Fletcher-32 checksum, checked by HDF5 as they "
+                   "were read\n";
+    }
+    if (report.without_checksum > 0) {
+      // Say what was not proven: sizes and offsets were checked and the bytes read, but
+      // safetensors, HDF5 without Fletcher-32 and legacy PyTorch store no checksum.
+      std::cout << (report.failures.empty() ? "structure valid; " : "") << report.without_checksum
+                << (report.without_checksum == 1 ? " tensor carries" : " tensors carry")
+                << " no checksum"
+                << (manifest_check ? " of the format's own (the manifest checks them below)\n"
+                                   : " (use rescope hash / verify --manifest)\n");
+    }
+    if (manifest_check) PrintManifestCheck(*manifest_check, o.manifest);
   }
-  return report.failures.empty() ? kExitOk : kExitProblems;
+  return ok ? kExitOk : kExitProblems;
 }
 
 }  // namespace
@@ -101,6 +225,10 @@ Command AddVerifyCommand(CLI::App& app) {
   sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
   AddOpenOptions(sub, o->open);
   sub->add_flag("--json", o->json, "Print JSON");
+  sub->add_option("--manifest", o->manifest,
+                  "Also check every tensor's (and file's) SHA-256 against a `rescope hash` "
+                  "manifest");
+  AddHashJobsOption(sub, o->jobs);
   return {sub, [o] { return RunVerify(*o); }};
 }
 

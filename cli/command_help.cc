@@ -6,7 +6,7 @@
 namespace rescope::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kExamples = {{
     {"ls",
      "  rescope ls model.ckpt                      names, dtypes, shapes, sizes\n"
      "  rescope ls model.ckpt --tree               scopes with per-scope totals\n"
@@ -20,7 +20,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kExamples
      "  rescope show model.pt fc.weight --json     values as JSON, row-major\n"},
     {"verify",
      "  rescope verify model.ckpt                  sizes, offsets and stored checksums\n"
-     "  rescope verify pytorch_model.bin --json\n"},
+     "  rescope verify pytorch_model.bin --json\n"
+     "  rescope verify model.safetensors --manifest m.json   per-tensor SHA-256 check\n"},
+    {"hash",
+     "  rescope hash model.safetensors -o m.json   per-tensor and per-file SHA-256\n"
+     "  rescope hash model.ckpt -j 4               manifest to stdout, 4 threads\n"},
     {"rename",
      "  rescope rename old.ckpt --rule model_1/=model_3/ -o new.ckpt\n"
      "  rescope rename old.ckpt --map m.json --dry-run   show the plan, write nothing\n"

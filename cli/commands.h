@@ -14,5 +14,6 @@ Command AddDiffCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddRecoverCommand(CLI::App& app);
+Command AddHashCommand(CLI::App& app);
 
 }  // namespace rescope::cli

@@ -79,9 +79,9 @@ int main(int argc, char** argv) {
       "Global flags (-q, -v, --color) may appear anywhere. See rescope(1).");
 
   std::vector<Command> commands = {
-      AddLsCommand(app),     AddInfoCommand(app),    AddShowCommand(app),
-      AddVerifyCommand(app), AddRenameCommand(app),  AddDiffCommand(app),
-      AddCheckCommand(app),  AddConvertCommand(app), AddRecoverCommand(app)};
+      AddLsCommand(app),      AddInfoCommand(app), AddShowCommand(app),  AddVerifyCommand(app),
+      AddRenameCommand(app),  AddDiffCommand(app), AddCheckCommand(app), AddConvertCommand(app),
+      AddRecoverCommand(app), AddHashCommand(app)};
   for (const Command& c : commands) c.app->footer(CommandExamples(c.app->get_name()));
   OneValuePerOccurrence(app);
 

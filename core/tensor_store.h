@@ -153,7 +153,8 @@ struct RegionChecksum {
   std::shared_ptr<const ByteSource> data;
   uint64_t offset = 0;
   uint64_t size = 0;
-  uint32_t crc32 = 0;  // the zip (IEEE 802.3) polynomial
+  uint32_t crc32 = 0;      // the zip (IEEE 802.3) polynomial
+  std::string data_error;  // why `data` is null (e.g. the member's local header is damaged)
 };
 
 struct Checkpoint {
@@ -165,7 +166,11 @@ struct Checkpoint {
   // Facts shown by `info`, in order: ("index compression", "snappy"), ...
   std::vector<std::pair<std::string, std::string>> properties;
   std::vector<RegionChecksum> region_checksums;  // checked by `verify`
-  bool object_based = false;                     // TF2 object-graph checkpoint
+  // Every entry's bytes come from a region above (all storages of a PyTorch zip; the
+  // weights member of a .keras, whose tensors HDF5 reads from inside it), so a tensor
+  // without its own checksum is still covered by a container checksum.
+  bool regions_cover_all_entries = false;
+  bool object_based = false;  // TF2 object-graph checkpoint
   std::shared_ptr<const FormatState> state;
 };
 

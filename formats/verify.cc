@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "formats/hdf5/h5_source.h"
 #include "formats/pytorch/torch_zip.h"
 #include "formats/tf_bundle/tensor_checksum.h"
 
@@ -51,6 +52,24 @@ int MissingFileOf(const TensorEntry& e, const std::vector<const CheckpointFile*>
 
 std::string RangeText(const Range& r) { return "[" + Hex(r.begin) + ", " + Hex(r.end) + ")"; }
 
+bool HasFletcher32(const TensorEntry& e) {
+  for (const auto& [key, value] : e.notes) {
+    if (key == "hdf5_storage" && value.find(kHdf5Fletcher32Note) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// What proves an entry's bytes: its own stored checksum (counted where it is checked), a
+// container checksum over every entry, HDF5's Fletcher-32, or nothing.
+void CountChecksumCoverage(const Checkpoint& ckpt, const TensorEntry& e, VerifyReport* report) {
+  if (e.stored_crc32c || ckpt.regions_cover_all_entries) return;
+  if (HasFletcher32(e)) {
+    ++report->fletcher32_checked;
+  } else {
+    ++report->without_checksum;
+  }
+}
+
 }  // namespace
 
 VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
@@ -70,6 +89,7 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
     const TensorEntry& e = item.second;
     if (e.kind == EntryKind::kPartitioned) continue;  // bytes live in its slices
     ++report.checked;
+    CountChecksumCoverage(ckpt, e, &report);
     auto fail = [&](const std::string& problem) {
       ++report.failed_entries;
       report.failures.push_back({name, problem});
@@ -119,7 +139,8 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
   for (const RegionChecksum& region : ckpt.region_checksums) {
     ++report.regions_checked;
     auto crc = region.data ? StreamCrc32(*region.data, region.offset, region.size)
-                           : Result<uint32_t>(Status::NotFound("no data"));
+                           : Result<uint32_t>(Status::NotFound(
+                                 region.data_error.empty() ? "no data" : region.data_error));
     if (!crc.ok()) {
       ++report.regions_failed;
       report.failures.push_back({region.name, crc.status().message()});

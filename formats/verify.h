@@ -35,6 +35,11 @@ struct VerifyReport {
   uint64_t regions_checked = 0;  // container checksums (zip CRC-32 of records) recomputed
   uint64_t regions_failed = 0;
   uint64_t failed_entries = 0;
+  // HDF5 datasets with the Fletcher-32 filter: HDF5 checks it as verify reads them.
+  uint64_t fletcher32_checked = 0;
+  // Entries whose bytes no stored checksum covers (safetensors, plain HDF5, Keras .h5,
+  // legacy PyTorch): verify proved their structure, not their bytes.
+  uint64_t without_checksum = 0;
   std::vector<VerifyFailure> failures;  // entry failures, then whole-file problems
   std::vector<SharedStorage> shared;
 };

@@ -14,7 +14,7 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev \
-  libsnappy-dev libzip-dev zlib1g-dev \
+  libsnappy-dev libzip-dev zlib1g-dev libssl-dev \
   clang hdf5-tools python3 python3-venv
 
 # libFuzzer and the sanitizer runtimes ship as libclang-rt-<major>-dev, where <major> is the

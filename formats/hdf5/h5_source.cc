@@ -504,6 +504,9 @@ struct Storage {
   int filters = 0;
   int external_files = 0;
   uint64_t chunk_elements = 0;
+  // HDF5 checks a Fletcher-32 filter's checksum on every read (error detection is on by
+  // default), so such a dataset's bytes are proven when rescope reads them.
+  bool fletcher32 = false;
 };
 
 Status ReadStorage(hid_t dset, const std::string& file, const std::string& path, Storage* out) {
@@ -514,6 +517,14 @@ Status ReadStorage(hid_t dset, const std::string& file, const std::string& path,
   out->external_files = H5Pget_external_count(dcpl.get());
   if (out->layout < 0 || out->filters < 0 || out->external_files < 0) {
     return Hdf5CallFailed(file, path, "H5Pget_layout");
+  }
+  for (int i = 0; i < out->filters; ++i) {
+    unsigned flags = 0;
+    size_t n_values = 0;
+    unsigned filter_config = 0;
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &n_values,
+                                           nullptr, 0, nullptr, &filter_config);
+    if (id == H5Z_FILTER_FLETCHER32) out->fletcher32 = true;
   }
   if (out->layout == H5D_CHUNKED) {
     hsize_t chunk[H5S_MAX_RANK];
@@ -558,6 +569,7 @@ std::string StorageNote(const Storage& storage) {
                      : storage.layout == H5D_COMPACT ? "compact"
                                                      : "contiguous";
   if (storage.filters > 0) note += ", " + std::to_string(storage.filters) + " filter(s)";
+  if (storage.fletcher32) note += ", " + std::string(kHdf5Fletcher32Note);
   return note;
 }
 

@@ -37,6 +37,10 @@
 
 namespace rescope {
 
+// Part of an entry's "hdf5_storage" note when the dataset has the Fletcher-32 filter, whose
+// checksum HDF5 verifies on every read (verify counts such entries as checksummed).
+inline constexpr const char* kHdf5Fletcher32Note = "fletcher32";
+
 // Fills entry->dtype, shape, byte_size, data/data_offset (or data_error) for the open
 // dataset `dset` found at `path` (absolute, for messages) in `file`. Name and notes are
 // left to the caller. Returns an error (kCorruption, message "<file>: <path>: ...") only

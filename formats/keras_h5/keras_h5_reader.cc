@@ -295,6 +295,27 @@ std::string ArchiveVersion(const std::string& metadata_json, std::string* date_s
   return version != j.end() && version->is_string() ? version->get<std::string>() : "";
 }
 
+// Keras writes every member STORED with its zip CRC-32: `verify` recomputes them over the
+// zip's bytes like PyTorch records. A DEFLATE member's CRC is checked by libzip while it is
+// inflated (the weights and JSON members are inflated on open); other deflated members are
+// left out rather than inflated here. A member whose data does not lie inside the zip is
+// still listed, with no data, so verify reports it instead of skipping it.
+void AddStoredMemberChecksums(const std::shared_ptr<const MappedFile>& zip,
+                              const std::vector<ZipMember>& members, Checkpoint* ckpt) {
+  for (const ZipMember& m : members) {
+    if (m.method != 0) continue;
+    auto at = ZipMemberDataOffset(*zip, m);
+    RegionChecksum region{m.name, nullptr, 0, m.size, m.crc32, ""};
+    if (at.ok()) {
+      region.data = zip;
+      region.offset = *at;
+    } else {
+      region.data_error = at.status().message();
+    }
+    ckpt->region_checksums.push_back(std::move(region));
+  }
+}
+
 Result<Checkpoint> ReadArchive(const std::string& path, std::shared_ptr<const MappedFile> zip) {
   RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(path, zip));
   std::shared_ptr<KerasH5State> state;
@@ -302,6 +323,10 @@ Result<Checkpoint> ReadArchive(const std::string& path, std::shared_ptr<const Ma
                                                      archive.weights_offset, archive.weights_size,
                                                      archive.config_json, &state));
   for (const ZipMember& m : archive.members) state->archive_members.push_back(m.name);
+  AddStoredMemberChecksums(zip, archive.members, &ckpt);
+  // A STORED weights member is checked by its region; a deflated one was checked by
+  // libzip's CRC-32 while it was inflated at open.
+  ckpt.regions_cover_all_entries = true;
   state->metadata_json = archive.metadata_json;
   state->config_json = archive.config_json;
   std::string date_saved;

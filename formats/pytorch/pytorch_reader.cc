@@ -342,9 +342,10 @@ Checkpoint OpenZip(std::shared_ptr<const ByteSource> source, ByteView bytes,
   // file carries, over whole storages (verify recomputes them).
   for (const ZipRecord& rec : dir.records) {
     if (rec.method == 0) {
-      ckpt.region_checksums.push_back({rec.name, source, rec.data_offset, rec.size, rec.crc32});
+      ckpt.region_checksums.push_back({rec.name, source, rec.data_offset, rec.size, rec.crc32, ""});
     }
   }
+  ckpt.regions_cover_all_entries = true;  // compressed storage records are refused below
   auto state = NewState(file);
   state->archive = dir.archive;
   for (const ZipRecord& rec : dir.records)

@@ -17,6 +17,7 @@ struct VerifyOptions {
   std::string path;
   OpenOptions open;
   bool json = false;
+  unsigned jobs = 0;  // 0: one thread per core
 };
 
 int RunVerify(const VerifyOptions& o) {
@@ -39,7 +40,7 @@ int RunVerify(const VerifyOptions& o) {
     }
     return kExitError;
   }
-  const VerifyReport report = VerifyCheckpoint(*ckpt);
+  const VerifyReport report = VerifyCheckpoint(*ckpt, o.jobs);
   if (o.json) {
     nlohmann::ordered_json j;
     j["path"] = ckpt->path;
@@ -95,6 +96,9 @@ Command AddVerifyCommand(CLI::App& app) {
   sub->add_option("checkpoint", o->path, "Checkpoint: prefix, file or directory")->required();
   AddOpenOptions(sub, o->open);
   sub->add_flag("--json", o->json, "Print JSON");
+  sub->add_option("-j,--jobs", o->jobs,
+                  "Threads recomputing checksums (default: one per core; output is the same)")
+      ->check(CLI::Range(1u, 1024u));
   return {sub, [o] { return RunVerify(*o); }};
 }
 

@@ -50,7 +50,7 @@ if [ ! -e "$prefix.index" ]; then
   "$gen" "$prefix" "$vars" "$bytes" >/dev/null
 fi
 data=("$prefix".data-*)
-data_bytes=$(stat -c %s "${data[@]}" | awk '{ s += $1 } END { printf "%.0f", s }')
+data_bytes=$(stat -L -c %s "${data[@]}" | awk '{ s += $1 } END { printf "%.0f", s }')
 echo "== input: $(ls "$prefix".data-* | wc -l) data shard(s), $data_bytes B ($(mib $((data_bytes / 1024))))"
 cat "$prefix.index" "${data[@]}" >/dev/null  # warm the cache
 
@@ -59,13 +59,12 @@ row() {
   local label=$1 us rss cpu
   shift
   us=$(median_us "$@")
-  read -r rss cpu < <(rusage "$@")
+  read -r rss cpu < <(rusage "$@") || true  # rusage prints no final newline
   printf '%-28s %10s  cpu %5.2f s  %6.2f GB/s wall  %6.2f GB/s cpu  rss %s\n' "$label" "$(ms "$us")" \
     "$cpu" "$(awk -v b="$data_bytes" -v us="$us" 'BEGIN { print b / us / 1000 }')" \
     "$(awk -v b="$data_bytes" -v c="$cpu" 'BEGIN { print (c > 0 ? b / c / 1e9 : 0) }')" "$(mib "$rss")"
 }
-cat_data() { cat "${data[@]}"; }
-row "cat data" cat_data
+row "cat data" sh -c 'cat "$@"' sh "${data[@]}"
 if "$rescope" verify --help | grep -q -- --jobs; then
   row "rescope verify -j 1" "$rescope" verify "$prefix" -j 1
   row "rescope verify (-j $(nproc))" "$rescope" verify "$prefix"

@@ -150,7 +150,7 @@ int RunVerify(const VerifyOptions& o) {
   }
   std::optional<ProgressLine> progress;
   progress.emplace("verifying", BytesToStream(ckpt->store, false), o.json);
-  const VerifyReport report = VerifyCheckpoint(*ckpt);
+  const VerifyReport report = VerifyCheckpoint(*ckpt, o.jobs);
   progress.reset();  // the line is erased before the report is printed
   std::optional<ManifestCheck> manifest_check;
   if (expected) manifest_check = CheckAgainstManifest(*ckpt, *expected, o.jobs);
@@ -228,7 +228,10 @@ Command AddVerifyCommand(CLI::App& app) {
   sub->add_option("--manifest", o->manifest,
                   "Also check every tensor's (and file's) SHA-256 against a `rescope hash` "
                   "manifest");
-  AddHashJobsOption(sub, o->jobs);
+  sub->add_option("-j,--jobs", o->jobs,
+                  "Threads recomputing checksums and hashes (default: one per core; the output "
+                  "is the same)")
+      ->check(CLI::Range(0u, 1024u));
   return {sub, [o] { return RunVerify(*o); }};
 }
 

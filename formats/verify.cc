@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "formats/hdf5/h5_source.h"
+#include "formats/parallel_for.h"
 #include "formats/pytorch/torch_zip.h"
 #include "formats/tf_bundle/tensor_checksum.h"
 
@@ -69,11 +72,39 @@ void CountChecksumCoverage(const Checkpoint& ckpt, const TensorEntry& e, VerifyR
     ++report->without_checksum;
   }
 }
+// The stored-checksum recomputations of a checkpoint, done up front on several threads (they
+// are nearly all of verify's time) so the checks below can stay one readable serial pass.
+class TensorChecksums {
+ public:
+  TensorChecksums(const Checkpoint& ckpt, unsigned threads) {
+    for (const auto& item : ckpt.store) {
+      const TensorEntry& e = item.second;
+      if (e.kind == EntryKind::kPartitioned || !e.data || !e.stored_crc32c) continue;
+      slot_.emplace(&e, entries_.size());
+      entries_.push_back(&e);
+    }
+    results_.resize(entries_.size());
+    ParallelFor(entries_.size(), threads,
+                [&](size_t i) { results_[i] = tfbundle::ComputeTensorChecksum(*entries_[i]); });
+  }
+  // The checksum of `e`, computed now if it was not among those computed up front.
+  Result<uint32_t> Of(const TensorEntry& e) const {
+    const auto it = slot_.find(&e);
+    if (it == slot_.end()) return tfbundle::ComputeTensorChecksum(e);
+    return *results_[it->second];
+  }
+
+ private:
+  std::vector<const TensorEntry*> entries_;
+  std::unordered_map<const TensorEntry*, size_t> slot_;
+  std::vector<std::optional<Result<uint32_t>>> results_;
+};
 
 }  // namespace
 
-VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
+VerifyReport VerifyCheckpoint(const Checkpoint& ckpt, unsigned threads) {
   VerifyReport report;
+  const TensorChecksums checksums(ckpt, threads);
   std::vector<const CheckpointFile*> missing;
   for (const CheckpointFile& f : ckpt.files) {
     if (!f.present) missing.push_back(&f);
@@ -125,7 +156,7 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
     }
     if (e.stored_crc32c) {
       ++report.checksummed;
-      auto crc = tfbundle::ComputeTensorChecksum(e);
+      auto crc = checksums.Of(e);
       if (!crc.ok()) {
         fail(crc.status().message());
       } else if (*crc != *e.stored_crc32c) {
@@ -136,11 +167,17 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt) {
       }
     }
   }
-  for (const RegionChecksum& region : ckpt.region_checksums) {
+  std::vector<std::optional<Result<uint32_t>>> region_crcs(ckpt.region_checksums.size());
+  ParallelFor(region_crcs.size(), threads, [&](size_t i) {
+    const RegionChecksum& region = ckpt.region_checksums[i];
+    region_crcs[i] = region.data ? StreamCrc32(*region.data, region.offset, region.size)
+                                 : Result<uint32_t>(Status::NotFound(
+                                       region.data_error.empty() ? "no data" : region.data_error));
+  });
+  for (size_t i = 0; i < region_crcs.size(); ++i) {
+    const RegionChecksum& region = ckpt.region_checksums[i];
     ++report.regions_checked;
-    auto crc = region.data ? StreamCrc32(*region.data, region.offset, region.size)
-                           : Result<uint32_t>(Status::NotFound(
-                                 region.data_error.empty() ? "no data" : region.data_error));
+    const Result<uint32_t>& crc = *region_crcs[i];
     if (!crc.ok()) {
       ++report.regions_failed;
       report.failures.push_back({region.name, crc.status().message()});

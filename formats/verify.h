@@ -44,6 +44,8 @@ struct VerifyReport {
   std::vector<SharedStorage> shared;
 };
 
-VerifyReport VerifyCheckpoint(const Checkpoint& ckpt);
+// Checksums are recomputed on up to `threads` threads (0: one per core), tensor by tensor and
+// zip record by record; the report is the same for every thread count.
+VerifyReport VerifyCheckpoint(const Checkpoint& ckpt, unsigned threads = 0);
 
 }  // namespace rescope

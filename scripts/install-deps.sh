@@ -17,6 +17,15 @@ $SUDO apt-get install -y --no-install-recommends \
   libsnappy-dev libzip-dev zlib1g-dev libssl-dev \
   clang hdf5-tools python3 python3-venv
 
+# ISA-L's CRC32C and CRC-32 (verify, and every command that checks stored checksums) are
+# about twice as fast as rescope's own; Debian 12 and 13 ship libisal-dev for x86_64 and
+# aarch64. Without it the build uses rescope's own CRC code, so a missing package only warns.
+if apt-cache show libisal-dev >/dev/null 2>&1; then
+  $SUDO apt-get install -y --no-install-recommends libisal-dev
+else
+  echo "install-deps: no libisal-dev here; rescope will use its own (slower) CRC code" >&2
+fi
+
 # libFuzzer and the sanitizer runtimes ship as libclang-rt-<major>-dev, where <major> is the
 # version of the default clang (14 on Debian 12, 19 on Debian 13).
 clang_major=$(clang --version | sed -n 's/.*clang version \([0-9][0-9]*\)\..*/\1/p' | head -1)

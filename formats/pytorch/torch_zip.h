@@ -43,9 +43,14 @@ bool LooksLikeZip(ByteView bytes);
 Result<ZipDirectory> ReadZipDirectory(ByteView bytes, const std::string& file);
 
 // CRC-32 (the zip/zlib polynomial), continued from `crc` (0 to start): Crc32(Crc32(0, a), b)
-// is the CRC of a followed by b. Uses PCLMULQDQ when the CPU has it (formats/pytorch/
-// zip_crc32.cc); Crc32Portable is the table-driven path alone (for tests).
+// is the CRC of a followed by b. Uses ISA-L when built with it, else PCLMULQDQ when the CPU
+// has it (formats/pytorch/zip_crc32.cc). The single paths are exposed for tests:
+// Crc32Library (ISA-L; REQUIRES HasCrc32Library()), Crc32Folding (PCLMULQDQ where the CPU
+// has it, else tables) and Crc32Portable (tables alone).
 uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t n);
+uint32_t Crc32Library(uint32_t crc, const uint8_t* data, size_t n);
+bool HasCrc32Library();
+uint32_t Crc32Folding(uint32_t crc, const uint8_t* data, size_t n);
 uint32_t Crc32Portable(uint32_t crc, const uint8_t* data, size_t n);
 
 // Writes records one after another into `out`, then the central directory and end records

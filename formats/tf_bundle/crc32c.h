@@ -1,7 +1,9 @@
 // CRC-32C (Castagnoli) and the masking TF/LevelDB apply to every stored CRC.
 //
-// Extend() uses the SSE4.2 crc32 instruction when the CPU has it (checked once at run
-// time) and a portable slicing-by-8 table otherwise; both give identical results.
+// Extend() uses ISA-L's crc32_iscsi when rescope was built with it (libisal-dev: three
+// interleaved crc32 streams on x86-64, PMULL folding on aarch64, about twice the speed of
+// one stream), else the SSE4.2 crc32 instruction when the CPU has it (checked once at run
+// time), else a portable slicing-by-8 table. All give identical results.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +19,8 @@ inline uint32_t Value(const uint8_t* data, size_t n) { return Extend(0, data, n)
 uint32_t ExtendPortable(uint32_t crc, const uint8_t* data, size_t n);
 uint32_t ExtendHardware(uint32_t crc, const uint8_t* data, size_t n);  // REQUIRES HasHardware()
 bool HasHardware();
+uint32_t ExtendLibrary(uint32_t crc, const uint8_t* data, size_t n);  // REQUIRES HasLibrary()
+bool HasLibrary();                                                    // built with ISA-L
 
 constexpr uint32_t kMaskDelta = 0xa282ead8u;
 

@@ -1,6 +1,6 @@
-// Tests of the zip CRC-32 (formats/pytorch/zip_crc32.cc): the standard check value, and both
-// the PCLMULQDQ and the table path against a bit-at-a-time reference on many lengths,
-// alignments and split points.
+// Tests of the zip CRC-32 (formats/pytorch/zip_crc32.cc): the standard check value, and
+// every path (ISA-L when built with it, PCLMULQDQ folding, tables) against a bit-at-a-time
+// reference on many lengths, alignments and split points.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -11,7 +11,10 @@
 #include "formats/pytorch/torch_zip.h"
 
 using rescope::pytorch::Crc32;
+using rescope::pytorch::Crc32Folding;
+using rescope::pytorch::Crc32Library;
 using rescope::pytorch::Crc32Portable;
+using rescope::pytorch::HasCrc32Library;
 
 namespace {
 
@@ -32,7 +35,13 @@ TEST_CASE("zip crc32: check value and agreement with the bitwise definition") {
   const auto* check = reinterpret_cast<const uint8_t*>(kCheck.data());
   CHECK(Crc32(0, check, kCheck.size()) == 0xCBF43926u);  // the catalogued CRC-32 check value
   CHECK(Crc32Portable(0, check, kCheck.size()) == 0xCBF43926u);
+  CHECK(Crc32Folding(0, check, kCheck.size()) == 0xCBF43926u);
   CHECK(Crc32(0, nullptr, 0) == 0);
+  if (HasCrc32Library()) {
+    CHECK(Crc32Library(0, check, kCheck.size()) == 0xCBF43926u);
+  } else {
+    MESSAGE("built without ISA-L (libisal-dev): its path is not checked");
+  }
 
   std::mt19937 rng(12345);
   std::vector<uint8_t> data(70000);
@@ -45,6 +54,13 @@ TEST_CASE("zip crc32: check value and agreement with the bitwise definition") {
       const uint32_t want = BitwiseCrc32(p, n);
       CHECK(Crc32(0, p, n) == want);
       CHECK(Crc32Portable(0, p, n) == want);
+      CHECK(Crc32Folding(0, p, n) == want);
+      if (HasCrc32Library()) {
+        CHECK(Crc32Library(0, p, n) == want);
+        // Started by one path, continued by another.
+        CHECK(Crc32Library(Crc32Folding(0, p, n / 2), p + n / 2, n - n / 2) == want);
+        CHECK(Crc32Portable(Crc32Library(0, p, n / 2), p + n / 2, n - n / 2) == want);
+      }
       // Continued over a split, as the zip writer does window by window.
       const size_t cut = n / 3;
       CHECK(Crc32(Crc32(0, p, cut), p + cut, n - cut) == want);
@@ -54,4 +70,5 @@ TEST_CASE("zip crc32: check value and agreement with the bitwise definition") {
   std::vector<uint8_t> zeros(4096, 0), ones(4096, 0xFF);
   CHECK(Crc32(0, zeros.data(), zeros.size()) == BitwiseCrc32(zeros.data(), zeros.size()));
   CHECK(Crc32(0, ones.data(), ones.size()) == BitwiseCrc32(ones.data(), ones.size()));
+  CHECK(Crc32Folding(0, zeros.data(), zeros.size()) == BitwiseCrc32(zeros.data(), zeros.size()));
 }

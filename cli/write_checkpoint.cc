@@ -17,7 +17,7 @@
 #include "cli/stored_checksums.h"
 #include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
-#include "formats/keras_h5/keras_h5_writer.h"
+#include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
 #include "formats/safetensors/safetensors_writer.h"
@@ -242,7 +242,7 @@ Result<WrittenCheckpoint> WriteKerasOutput(const Checkpoint& source, const Tenso
                                            const WriteCheckpointOptions& o) {
   if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
   WrittenCheckpoint result;
-  auto files = WriteKerasH5(source, store, path, &result.notes);
+  auto files = WriteKerasH5Output(source, store, path, &result.notes);
   if (!files.ok()) return files.status();
   result.output = path;
   result.files = std::move(files).value();
@@ -344,7 +344,7 @@ Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
   if (target == "tf_bundle") return tfbundle::CheckTfBundleWrite(source, store);
-  if (target == "keras_h5") return CheckKerasH5Write(source, store);
+  if (target == "keras_h5") return CheckKerasH5Output(source, store);
   return Status::Ok();
 }
 

@@ -8,8 +8,9 @@
 
 namespace rescope {
 
-// (library, version) pairs; HDF5 and libzip report the version loaded at run time,
-// snappy the version of its headers (it has no run-time query).
+// (library, version) pairs: the versions of the headers rescope was built against.
+// Asking libhdf5 or libzip at run time would load them, which `--version` must not do
+// (formats/hdf5_module/hdf5_module.h); snappy has no run-time query.
 std::vector<std::pair<std::string, std::string>> FormatLibraryVersions();
 
 }  // namespace rescope

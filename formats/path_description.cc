@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "formats/keras_h5/keras_h5_reader.h"
+#include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_reader.h"
 #include "formats/safetensors/safetensors_reader.h"
@@ -93,7 +93,7 @@ bool IsIndexJson(const std::string& name) {
 }
 
 bool SniffsAsCheckpointFile(const std::string& path) {
-  return safetensors::SniffSafetensors(path) || SniffKerasOrHdf5(path) ||
+  return safetensors::SniffSafetensors(path) || SniffKerasOrHdf5File(path) ||
          pytorch::SniffPyTorch(path);
 }
 

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "formats/keras_h5/keras_h5_reader.h"
+#include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/path_description.h"
 #include "formats/pytorch/pytorch_reader.h"
@@ -97,7 +97,7 @@ Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& opt
   if (FileExists(path) && safetensors::SniffSafetensors(path)) {
     return safetensors::OpenSafetensors(path);
   }
-  if (FileExists(path) && SniffKerasOrHdf5(path)) return OpenKerasH5(path);
+  if (FileExists(path) && SniffKerasOrHdf5File(path)) return OpenKerasH5File(path);
   const bool safetensors_name =
       path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
   if (FileExists(path) && (safetensors_name || safetensors::SniffSafetensors(path))) {

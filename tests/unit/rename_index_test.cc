@@ -29,14 +29,14 @@ std::string Outcome(const RenameMap& map, const std::string& name) {
 }  // namespace
 
 TEST_CASE("rename index: regex literal prefixes never hide a match") {
-  const RenameMap map = JsonMap(R"({"rules": [
+  const RenameMap map = JsonMap(R"json({"rules": [
       {"regex": "^ab?c/(.*)", "to": "opt/$1"},
       {"regex": "lit\\.x/(.*)", "to": "esc/$1"},
       {"regex": "xy|model/al/(.*)", "to": "alt/$1"},
       {"regex": "model/a{0}b/(.*)", "to": "brace/$1"},
       {"regex": "model/(.*)", "to": "any/$1"},
       {"regex": "m*odel2/(.*)", "to": "star/$1"}]
-})");
+})json");
   CHECK(Outcome(map, "ac/w") == "#0:opt/w");         // 'b' is optional
 CHECK(Outcome(map, "abc/w") == "#0:opt/w");
 CHECK(Outcome(map, "lit.x/w") == "#1:esc/w");     // the prefix stops at the escape
@@ -49,25 +49,25 @@ CHECK(Outcome(map, "other") == "=");
 }
 
 TEST_CASE("rename index: pattern rules from different prefix groups keep rule order") {
-  const RenameMap map = JsonMap(R"({"rules": [
+  const RenameMap map = JsonMap(R"json({"rules": [
       {"glob": "a/b/*", "drop": true},
       {"regex": "a/(.*)", "to": "x/$1"},
       {"glob": "*", "drop": true},
       {"name": "a/b/c", "to": "named"},
       {"glob": "[a]/*", "drop": true}]
-})");
+})json");
   CHECK(Outcome(map, "a/b/c") == "#0:-");   // glob group "a/b/" before regex group "a/"
 CHECK(Outcome(map, "a/q") == "#1:x/q");     // regex "a/" before the prefix-less glob
 CHECK(Outcome(map, "zz") == "#2:-");        // only the prefix-less glob applies
 }
 
 TEST_CASE("rename index: exact names and scopes keep the first rule for a key") {
-  const RenameMap map = JsonMap(R"({"rules": [
+  const RenameMap map = JsonMap(R"json({"rules": [
       {"scope": "enc", "to": "first"},
       {"name": "enc/w", "to": "second"},
       {"scope": "enc", "to": "third"},
       {"name": "dec/w", "to": "d1"},
-      {"name": "dec/w", "to": "d2"}]})");
+      {"name": "dec/w", "to": "d2"}]})json");
   CHECK(Outcome(map, "enc/w") == "#0:first/w");
   CHECK(Outcome(map, "dec/w") == "#3:d1");
 }

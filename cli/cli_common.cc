@@ -1,6 +1,7 @@
 // Shared CLI helpers.
 #include "cli/cli_common.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -74,6 +75,10 @@ uint64_t ListedBytes(const TensorStore& store, const TensorEntry& entry) {
 }
 
 std::string DisplayName(std::string_view name) {
+  // Almost every name needs no escape: copied whole (listing 100,000 names char by char
+  // was a fifth of `ls`).
+  const auto needs_escape = [](unsigned char c) { return c == '\\' || c < 0x20 || c == 0x7f; };
+  if (std::none_of(name.begin(), name.end(), needs_escape)) return std::string(name);
   std::string out;
   for (unsigned char c : name) {
     if (c == '\\') {

@@ -57,6 +57,18 @@ std::string ShapeColumn(const TensorEntry& e) {
   return s;
 }
 
+// Appends `text` padded with spaces to `width`, on the right (left-aligned) or the left.
+void AppendLeft(std::string& out, std::string_view text, size_t width) {
+  out += text;
+  if (text.size() < width) out.append(width - text.size(), ' ');
+}
+void AppendRight(std::string& out, std::string_view text, size_t width) {
+  if (text.size() < width) out.append(width - text.size(), ' ');
+  out += text;
+}
+
+// Rows are formatted into one buffer written in large pieces: a 100,000-row listing
+// through iostream manipulators cost more than reading the index.
 void PrintTable(const std::vector<const TensorEntry*>& rows, const TensorStore& store) {
   size_t name_w = 4, dtype_w = 5, shape_w = 5;
   for (const TensorEntry* e : rows) {
@@ -64,17 +76,31 @@ void PrintTable(const std::vector<const TensorEntry*>& rows, const TensorStore& 
     dtype_w = std::max(dtype_w, DTypeName(e->dtype).size());
     shape_w = std::max(shape_w, ShapeColumn(*e).size());
   }
-  std::cout << std::left << std::setw(static_cast<int>(name_w)) << "NAME"
-            << "  " << std::setw(static_cast<int>(dtype_w)) << "DTYPE"
-            << "  " << std::setw(static_cast<int>(shape_w)) << "SHAPE"
-            << "  " << std::right << std::setw(12) << "BYTES"
-            << "\n";
+  std::string out;
+  AppendLeft(out, "NAME", name_w);
+  out += "  ";
+  AppendLeft(out, "DTYPE", dtype_w);
+  out += "  ";
+  AppendLeft(out, "SHAPE", shape_w);
+  out += "  ";
+  AppendRight(out, "BYTES", 12);
+  out += '\n';
+  constexpr size_t kFlushBytes = 1 << 16;
   for (const TensorEntry* e : rows) {
-    std::cout << std::left << std::setw(static_cast<int>(name_w)) << DisplayName(e->name) << "  "
-              << std::setw(static_cast<int>(dtype_w)) << DTypeName(e->dtype) << "  "
-              << std::setw(static_cast<int>(shape_w)) << ShapeColumn(*e) << "  " << std::right
-              << std::setw(12) << ListedBytes(store, *e) << "\n";
+    AppendLeft(out, DisplayName(e->name), name_w);
+    out += "  ";
+    AppendLeft(out, DTypeName(e->dtype), dtype_w);
+    out += "  ";
+    AppendLeft(out, ShapeColumn(*e), shape_w);
+    out += "  ";
+    AppendRight(out, std::to_string(ListedBytes(store, *e)), 12);
+    out += '\n';
+    if (out.size() >= kFlushBytes) {
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      out.clear();
+    }
   }
+  std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
 }
 
 // Scope tree: one line per scope prefix with the totals of everything under it.

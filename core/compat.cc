@@ -35,22 +35,23 @@ Status ManifestError(std::string_view source, const std::string& where, const st
 }
 
 Result<ExpectedVar> ParseVariable(const Json& v, std::string_view source, size_t index) {
-  std::string where = "variables[" + std::to_string(index) + "]";
-  if (!v.is_object()) return ManifestError(source, where, "expected an object");
+  // Built only for an error: a 100,000-entry manifest should not format 100,000 strings.
+  const auto position = [index] { return "variables[" + std::to_string(index) + "]"; };
+  if (!v.is_object()) return ManifestError(source, position(), "expected an object");
   const auto name = v.find("name");
   if (name == v.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
-    return ManifestError(source, where, "\"name\": expected a non-empty string");
+    return ManifestError(source, position(), "\"name\": expected a non-empty string");
   }
   ExpectedVar out;
   out.name = name->get<std::string>();
-  where += " (\"" + out.name + "\")";
+  const auto where = [&] { return position() + " (\"" + out.name + "\")"; };
   const auto dtype = v.find("dtype");
   if (dtype == v.end() || !dtype->is_string()) {
-    return ManifestError(source, where, "\"dtype\": expected a dtype name");
+    return ManifestError(source, where(), "\"dtype\": expected a dtype name");
   }
   const std::optional<DType> parsed = ParseDTypeName(dtype->get_ref<const std::string&>());
   if (!parsed) {
-    return ManifestError(source, where,
+    return ManifestError(source, where(),
                          "\"dtype\": unknown dtype \"" + dtype->get<std::string>() + "\"");
   }
   out.dtype = *parsed;
@@ -60,18 +61,18 @@ Result<ExpectedVar> ParseVariable(const Json& v, std::string_view source, size_t
                           return d.is_number_unsigned() && d.get<uint64_t>() <= uint64_t{INT64_MAX};
                         });
   if (!shape_ok) {
-    return ManifestError(source, where, "\"shape\": expected an array of non-negative integers");
+    return ManifestError(source, where(), "\"shape\": expected an array of non-negative integers");
   }
   for (const Json& d : *shape) out.shape.push_back(d.get<int64_t>());
   if (const auto bytes = v.find("bytes"); bytes != v.end()) {
     if (!bytes->is_number_unsigned()) {
-      return ManifestError(source, where, "\"bytes\": expected a non-negative integer");
+      return ManifestError(source, where(), "\"bytes\": expected a non-negative integer");
     }
     out.bytes = bytes->get<uint64_t>();
     const std::optional<uint32_t> size = DTypeElementSize(out.dtype);
     const std::optional<uint64_t> count = ShapeNumElements(out.shape);
     if (size && count && *count <= UINT64_MAX / *size && *count * *size != *out.bytes) {
-      return ManifestError(source, where,
+      return ManifestError(source, where(),
                            "\"bytes\": " + std::to_string(*out.bytes) + " does not match " +
                                DTypeName(out.dtype) + " " + ShapeToString(out.shape) +
                                " (expected " + std::to_string(*count * *size) + ")");

@@ -346,6 +346,10 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
   WarnUnattributed(slots, map, options, plan);
   const bool refuse = options.strict || !options.allow_unmatched;
   std::vector<std::string> candidates;
+  // Each hint scans every name and scope; a generated map for another checkpoint can leave
+  // a million rules unmatched, so only the first few get one.
+  constexpr size_t kMaxHints = 20;
+  size_t hints = 0;
   for (size_t i = 0; i < map.size(); ++i) {
     if (decider.rule_used()[i]) continue;
     plan.unmatched_rules.push_back(i);
@@ -355,9 +359,13 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
       plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
       continue;
     }
-    if (candidates.empty()) candidates = ScopesAndNames(sorted, options.separator);
-    plan.errors.push_back(map.rules()[i].Describe() + ": matched no variable" +
-                          NearestHint(map.rules()[i], candidates, options.separator) +
+    std::string hint;
+    if (hints < kMaxHints) {
+      ++hints;
+      if (candidates.empty()) candidates = ScopesAndNames(sorted, options.separator);
+      hint = NearestHint(map.rules()[i], candidates, options.separator);
+    }
+    plan.errors.push_back(map.rules()[i].Describe() + ": matched no variable" + hint +
                           (options.strict ? "" : " (--allow-unmatched ignores it)"));
   }
   for (const std::string& entry : map.unresolved()) {

@@ -2,6 +2,7 @@
 // side of RenameMap is in rename_rules_json.cc.
 #include "core/rename_rules.h"
 
+#include <algorithm>
 #include <exception>
 #include <limits>
 #include <utility>
@@ -121,6 +122,29 @@ Status CompileRegex(RenameRule& rule) {
   return ValidateTemplate(rule.to, rule.regex->mark_count());
 }
 
+// The literal text every name an ECMAScript `pattern` matches as a whole must start
+// with: the leading plain characters (after an optional '^'), stopping at the first
+// metacharacter or escape, and leaving out a character a quantifier makes optional.
+// A pattern with '|' anywhere gets "" (an alternative may start differently).
+std::string_view RegexLiteralPrefix(std::string_view pattern) {
+  if (pattern.find('|') != std::string_view::npos) return {};
+  if (pattern.starts_with('^')) pattern.remove_prefix(1);
+  constexpr std::string_view kMeta = "\\^$.|?*+()[]{}";
+  size_t end = 0;
+  while (end < pattern.size() && kMeta.find(pattern[end]) == std::string_view::npos) ++end;
+  // "ab?" or "ab*" or "ab{0}": the 'b' may be absent.
+  if (end < pattern.size() && end > 0 &&
+      (pattern[end] == '?' || pattern[end] == '*' || pattern[end] == '{')) {
+    --end;
+  }
+  return pattern.substr(0, end);
+}
+
+// The characters of a glob before its first wildcard, set or escape (core/name_glob.h).
+std::string_view GlobLiteralPrefix(std::string_view glob) {
+  return glob.substr(0, std::min(glob.find_first_of("*?[\\"), glob.size()));
+}
+
 }  // namespace
 
 std::string RenameRule::Describe() const { return origin + " (" + text + ")"; }
@@ -178,11 +202,32 @@ void RenameMap::AddRule(RenameRule rule) {
       scope_index_.emplace(rule.from, index);
       break;
     case RenameRule::Kind::kRegex:
-    case RenameRule::Kind::kGlob:
-      pattern_rules_.push_back(index);
+    case RenameRule::Kind::kGlob: {
+      const std::string_view prefix = rule.kind == RenameRule::Kind::kRegex
+                                          ? RegexLiteralPrefix(rule.from)
+                                          : GlobLiteralPrefix(rule.from);
+      auto [it, inserted] = pattern_index_.try_emplace(std::string(prefix));
+      it->second.push_back(index);
+      if (inserted) pattern_prefix_lengths_.push_back(prefix.size());
       break;
+    }
   }
   rules_.push_back(std::move(rule));
+}
+
+void RenameMap::PatternCandidates(std::string_view name, size_t limit,
+                                  std::vector<size_t>* out) const {
+  out->clear();
+  for (const size_t length : pattern_prefix_lengths_) {
+    if (length > name.size()) continue;
+    const auto it = pattern_index_.find(name.substr(0, length));
+    if (it == pattern_index_.end()) continue;
+    for (const size_t index : it->second) {
+      if (index >= limit) break;  // each group is in rule order
+      out->push_back(index);
+    }
+  }
+  std::sort(out->begin(), out->end());
 }
 
 Status RenameMap::AddInlineRule(std::string_view from_eq_to) {
@@ -248,8 +293,11 @@ Result<size_t> RenameMap::FindFirst(std::string_view name, char separator,
     }
     consider(scope_index_, name);
   }
-  for (const size_t index : pattern_rules_) {
-    if (index >= best) break;
+  if (pattern_index_.empty()) return best;
+  // Only pattern rules whose literal prefix the name starts with can match it.
+  thread_local std::vector<size_t> candidates;
+  PatternCandidates(name, best, &candidates);
+  for (const size_t index : candidates) {
     const RenameRule& rule = rules_[index];
     bool hit = false;
     if (rule.kind == RenameRule::Kind::kGlob) {

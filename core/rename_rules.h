@@ -95,6 +95,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/name_glob.h"
@@ -196,10 +197,25 @@ class RenameMap {
   std::vector<RenameRule> rules_;
   std::vector<std::string> warnings_;
   std::vector<std::string> unresolved_;
-  // First rule index per exact name / per scope; pattern rules in order.
-  std::map<std::string, size_t, std::less<>> name_index_;
-  std::map<std::string, size_t, std::less<>> scope_index_;
-  std::vector<size_t> pattern_rules_;
+  // Hashes std::string and std::string_view alike, so lookups by view copy nothing.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
+  // Pattern rules grouped by the literal text every name they match must start with
+  // (LiteralPrefix in rename_rules.cc; "" when there is none), each group in rule order.
+  using PatternIndex =
+      std::unordered_map<std::string, std::vector<size_t>, NameHash, std::equal_to<>>;
+  // Indexes of the pattern rules that may match `name`, in rule order, below `limit`.
+  void PatternCandidates(std::string_view name, size_t limit, std::vector<size_t>* out) const;
+
+  // First rule index per exact name / per scope, so a map of a million exact names
+  // costs one hash lookup per variable.
+  NameIndex name_index_;
+  NameIndex scope_index_;
+  PatternIndex pattern_index_;
+  std::vector<size_t> pattern_prefix_lengths_;  // distinct key lengths of pattern_index_
   int inline_rules_ = 0;
   int inline_drops_ = 0;
 };

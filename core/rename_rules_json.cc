@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
-#include <set>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -33,37 +33,106 @@ std::string QuoteRule(const Json& j) {
 
 std::string JsonTypeName(const Json& j) { return j.type_name(); }
 
-// Parses with nlohmann, rejecting duplicate keys (ordered_json would silently keep the
-// last value) and nesting deeper than any map needs (keeps recursive dump() shallow).
-Result<Json> ParseDocument(std::string_view text, std::string_view source) {
-  std::vector<std::set<std::string>> open;  // keys per open object; arrays get an empty set
-  const auto callback = [&open](int, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-      case Json::parse_event_t::array_start:
-        open.emplace_back();
-        if (open.size() > kMaxNesting) {
-          throw StructureError{"nesting deeper than " + std::to_string(kMaxNesting) + " levels"};
-        }
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        if (!open.empty()) open.pop_back();
-        break;
-      case Json::parse_event_t::key:
-        if (!open.empty() && !open.back().insert(parsed.get<std::string>()).second) {
-          throw StructureError{"duplicate key " + QuoteRule(parsed) +
-                               " (each key may appear once)"};
-        }
-        break;
-      case Json::parse_event_t::value:
-        break;
+// Builds the document from nlohmann's SAX events, rejecting duplicate keys (ordered_json
+// would silently keep the last value) and nesting deeper than any map needs (keeps
+// recursive dump() shallow). Json::parse is not used: inserting into an ordered_json
+// object searches every key already there, so a 1,000,000-entry assignment_map took
+// minutes; here members are appended and a hash set per object finds duplicates.
+class MapDocumentBuilder {
+ public:
+  bool null() { return Add(Json(nullptr)); }
+  bool boolean(bool value) { return Add(Json(value)); }
+  bool number_integer(Json::number_integer_t value) { return Add(Json(value)); }
+  bool number_unsigned(Json::number_unsigned_t value) { return Add(Json(value)); }
+  bool number_float(Json::number_float_t value, const Json::string_t&) { return Add(Json(value)); }
+  bool string(Json::string_t& value) { return Add(Json(std::move(value))); }
+  bool binary(Json::binary_t& value) { return Add(Json(Json::binary_t(std::move(value)))); }
+  bool start_object(std::size_t) { return Open(Json::object()); }
+  bool start_array(std::size_t) { return Open(Json::array()); }
+  bool key(Json::string_t& key) {
+    if (IsDuplicate(open_.back(), key)) {
+      throw StructureError{"duplicate key " + QuoteRule(Json(key)) + " (each key may appear once)"};
     }
+    open_.back().pending_key = std::move(key);
     return true;
+  }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+  // Rethrown with its own type, so callers see what Json::parse would have thrown.
+  template <typename Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception& error) {
+    throw error;
+  }
+
+  Json Take() { return std::move(root_); }
+
+ private:
+  struct Level {
+    Json* container;                       // stays valid: only the innermost open container grows
+    std::unordered_set<std::string> keys;  // filled only once the object is large
+    std::string pending_key;
   };
+  static constexpr size_t kScannedKeys = 16;
+
+  // A rule object has a handful of keys, scanned directly; a large object (an
+  // assignment_map) gets a hash set.
+  static bool IsDuplicate(Level& level, const std::string& key) {
+    const auto& members = level.container->get_ref<const Json::object_t&>();
+    if (members.size() < kScannedKeys) {
+      return std::any_of(members.begin(), members.end(),
+                         [&](const auto& member) { return member.first == key; });
+    }
+    if (level.keys.empty()) {
+      level.keys.reserve(2 * members.size());
+      for (const auto& member : members) level.keys.insert(member.first);
+    }
+    return !level.keys.insert(key).second;
+  }
+
+  // Places a finished value in the innermost open container (or as the root).
+  Json* Place(Json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Json& parent = *open_.back().container;
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    // Appended to the ordered map's vector directly: its own insert would search all keys.
+    auto& members = parent.get_ref<Json::object_t&>();
+    members.Json::object_t::Container::emplace_back(std::move(open_.back().pending_key),
+                                                    std::move(value));
+    return &members.back().second;
+  }
+  bool Add(Json value) {
+    Place(std::move(value));
+    return true;
+  }
+  bool Open(Json empty) {
+    if (open_.size() >= kMaxNesting) {
+      throw StructureError{"nesting deeper than " + std::to_string(kMaxNesting) + " levels"};
+    }
+    Json* container = Place(std::move(empty));
+    open_.push_back(Level{container, {}, {}});
+    return true;
+  }
+  bool Close() {
+    open_.pop_back();
+    return true;
+  }
+
+  Json root_;
+  std::vector<Level> open_;
+};
+
+Result<Json> ParseDocument(std::string_view text, std::string_view source) {
   const std::string prefix = std::string(source) + ": ";
   try {
-    return Json::parse(text.begin(), text.end(), callback);
+    MapDocumentBuilder builder;
+    Json::sax_parse(text.begin(), text.end(), &builder);
+    return builder.Take();
   } catch (const Json::parse_error& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ...".
     std::string what = e.what();
@@ -225,6 +294,7 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
       }
     }
     size_t number = 0;
+    map.rules_.reserve(rules_it->size());
     for (const Json& j : *rules_it) {
       RenameRule rule;
       rule.origin = source + ": rule #" + std::to_string(++number);
@@ -235,6 +305,8 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
     }
   } else {
     size_t number = 0;
+    map.rules_.reserve(doc.size());
+    map.name_index_.reserve(doc.size());
     for (const auto& [key, value] : doc.items()) {
       RenameRule rule;
       rule.origin = source + ": rule #" + std::to_string(++number);

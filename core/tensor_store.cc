@@ -56,6 +56,13 @@ std::string TensorEntry::Where() const {
 
 Status TensorStore::Add(TensorEntry entry) {
   if (entry.source_name.empty()) entry.source_name = entry.name;
+  // Readers of sorted indexes (TF bundles) add names in order: appending at the end
+  // skips the search down the tree.
+  if (entries_.empty() || entries_.rbegin()->first < entry.name) {
+    std::string key = entry.name;
+    entries_.emplace_hint(entries_.end(), std::move(key), std::move(entry));
+    return Status::Ok();
+  }
   auto [it, inserted] = entries_.try_emplace(entry.name);
   if (!inserted) return Status::Conflict("duplicate tensor name \"" + entry.name + "\"");
   it->second = std::move(entry);

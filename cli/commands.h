@@ -14,5 +14,8 @@ Command AddDiffCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddRecoverCommand(CLI::App& app);
+Command AddMapsCommand(CLI::App& app);
+// Registered last: it describes the other commands to the shells.
+Command AddCompletionsCommand(CLI::App& app);
 
 }  // namespace rescope::cli

@@ -69,7 +69,7 @@ loads_strictly("dataparallel/add-module", torch.nn.DataParallel(tiny_model()), "
 # BERT round trips.
 import tensorflow as tf  # noqa: E402  (after torch: the TF import is the slow part)
 
-ckpt = data("keras-bert-google-run-pretraining-tf1_11-tiny-ckpt", "bert_model.ckpt")
+ckpt = os.path.join(data("keras-bert-google-run-pretraining-tf1_11-tiny-ckpt"), "bert_model.ckpt")
 run("convert", ckpt, "hf.safetensors", "--map", "bert/tf1-to-hf-bertforpretraining")
 run("convert", "hf.safetensors", "back.ckpt", "--to", "tf_bundle", "--map",
     "bert/hf-bertforpretraining-to-tf1")
@@ -94,7 +94,7 @@ hf_original = {k: v.numpy() for k, v in torch.load(hf_file, weights_only=True).i
 same_dict("HF -> TF1 -> HF", hf_original, load_file("knowbert.safetensors"))
 
 # TF2 names without their attribute suffix.
-tf2 = data("tfranking-bert-lite-tf2-checkpoint-save-counter", "bert_lite_tf2.ckpt")
+tf2 = os.path.join(data("tfranking-bert-lite-tf2-checkpoint-save-counter"), "bert_lite_tf2.ckpt")
 run("convert", tf2, "tf2.safetensors", "--map", "tf2/strip-attributes")
 reader = tf.train.load_checkpoint(tf2)
 suffix = "/.ATTRIBUTES/VARIABLE_VALUE"

@@ -19,6 +19,36 @@ void PrintWarning(const std::string& message) {
   std::cerr << "rescope: warning: " << message << "\n";
 }
 
+namespace {
+
+bool IsSelection(const Checkpoint& ckpt) {
+  for (const auto& property : ckpt.properties) {
+    if (property.first == "selected") return true;
+  }
+  return false;
+}
+
+// One line for the plain values a PyTorch file holds beside its tensors (a training
+// checkpoint's epoch and loss): they are data, not tensors, so they are not listed.
+void NoteSkippedValues(const Checkpoint& ckpt) {
+  constexpr size_t kShown = 3;
+  std::string shown;
+  size_t count = 0;
+  for (const auto& [what, text] : ckpt.properties) {
+    if (what != "skipped") continue;
+    if (++count <= kShown) shown += (shown.empty() ? "" : ", ") + text;
+  }
+  if (count == 0) return;
+  if (count > kShown) shown += ", ...";
+  PrintWarning(ckpt.path + ": " + std::to_string(count) + " non-tensor value" +
+               (count == 1 ? "" : "s") + " not listed (" + shown + ")" +
+               (ckpt.format.starts_with("pytorch") && !IsSelection(ckpt)
+                    ? "; --select KEY opens one dictionary"
+                    : ""));
+}
+
+}  // namespace
+
 void RecoverOutputDirectory(const std::string& output) {
   if (output.empty()) return;
   namespace fs = std::filesystem;
@@ -38,6 +68,7 @@ std::optional<Checkpoint> OpenOrReport(const std::string& path, const OpenOption
     PrintError(ckpt.status());
     return std::nullopt;
   }
+  NoteSkippedValues(*ckpt);
   return std::move(ckpt).value();
 }
 
@@ -100,7 +131,11 @@ void AddOpenOptions(CLI::App* app, OpenOptions& options) {
   app->add_option("--step", options.step,
                   "With a directory holding a `checkpoint` file: open the checkpoint of this step");
   app->add_flag("--lenient", options.lenient,
-                "PyTorch: list and skip non-tensor values (ints, strings, ...) instead of failing");
+                "PyTorch: list and skip objects of globals that are not allowed (numpy "
+                "arrays, classes) and read pickle protocol 4, instead of failing");
+  app->add_option("--select", options.select,
+                  "PyTorch: open this dictionary of the file as the checkpoint "
+                  "(model_state_dict of a training checkpoint)");
 }
 
 }  // namespace rescope::cli

@@ -6,7 +6,7 @@
 namespace rescope::cli {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kExamples = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kExamples = {{
     {"ls",
      "  rescope ls model.ckpt                      names, dtypes, shapes, sizes\n"
      "  rescope ls model.ckpt --tree               scopes with per-scope totals\n"
@@ -43,6 +43,13 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kExample
      "  rescope convert model.h5 model.ckpt --to tf_bundle\n"},
     {"recover",
      "  rescope recover train_dir/                 after a killed `rename --in-place`\n"},
+    {"maps",
+     "  rescope maps list                          shipped maps and what they do\n"
+     "  rescope maps show dataparallel/strip-module > my-map.json\n"
+     "  rescope convert dp.pt model.safetensors --map dataparallel/strip-module\n"},
+    {"completions",
+     "  source <(rescope completions bash)         completion in this bash session\n"
+     "  rescope completions fish > ~/.config/fish/completions/rescope.fish\n"},
 }};
 
 }  // namespace

@@ -15,5 +15,8 @@ Command AddCheckCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddRecoverCommand(CLI::App& app);
 Command AddHashCommand(CLI::App& app);
+Command AddMapsCommand(CLI::App& app);
+// Registered last: it describes the other commands to the shells.
+Command AddCompletionsCommand(CLI::App& app);
 
 }  // namespace rescope::cli

@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
       AddLsCommand(app),      AddInfoCommand(app), AddShowCommand(app),  AddVerifyCommand(app),
       AddRenameCommand(app),  AddDiffCommand(app), AddCheckCommand(app), AddConvertCommand(app),
       AddRecoverCommand(app), AddHashCommand(app)};
+  commands.push_back(AddMapsCommand(app));
+  commands.push_back(AddCompletionsCommand(app));
   for (const Command& c : commands) c.app->footer(CommandExamples(c.app->get_name()));
   OneValuePerOccurrence(app);
 

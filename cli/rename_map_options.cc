@@ -6,13 +6,15 @@
 #include <sstream>
 
 #include "cli/cli_common.h"
+#include "cli/shipped_maps.h"
 #include "core/tensor_transform.h"
 
 namespace rescope::cli {
 
 void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
   app->add_option("--map", o.map_files,
-                  "JSON rename map: TF assignment_map object or {\"rules\": [...]} (repeatable)");
+                  "JSON rename map file ({\"rules\": [...]} or a TF assignment_map), or the "
+                  "name of a shipped map (`rescope maps list`); repeatable");
   app->add_option("--rule", o.rules,
                   "FROM=TO; a side ending in '/' is a scope (repeatable, tried in order)");
   if (with_drop) app->add_option("--drop", o.drops, "Drop variables: glob, or scope ending in '/'");
@@ -22,7 +24,9 @@ void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
 
 Result<RenameMap> BuildRenameMap(const MapOptions& o) {
   RenameMap map;
-  for (const std::string& file : o.map_files) {
+  for (const std::string& value : o.map_files) {
+    RESCOPE_ASSIGN_OR_RETURN(const std::filesystem::path resolved, ResolveMapFile(value));
+    const std::string file = resolved.string();
     std::ifstream in(file, std::ios::binary);
     if (!in) return Status::IOError(file + ": cannot open rename map");
     std::ostringstream text;

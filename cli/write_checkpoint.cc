@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "cli/created_directories.h"
+#include "cli/model_config_copy.h"
 #include "cli/stored_checksums.h"
 #include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
@@ -398,8 +399,19 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
     fs::create_directories(parent, ec);  // removed again on failure (CreatedDirectories)
     if (ec) return Status::IOError(parent.string() + ": cannot create directory: " + ec.message());
   }
-  if (target == "safetensors") return WriteSafetensorsOutput(source, store, path, o);
-  if (target == "pytorch") return WritePyTorchOutput(source, store, path, o);
+  if (target == "safetensors" || target == "pytorch") {
+    // The Hugging Face layout: the model's config.json goes along with its weights.
+    std::optional<std::string> config;
+    if (into_directory) {
+      RESCOPE_ASSIGN_OR_RETURN(config, ModelConfigToCopy(source, output));
+    }
+    auto written = target == "safetensors" ? WriteSafetensorsOutput(source, store, path, o)
+                                           : WritePyTorchOutput(source, store, path, o);
+    if (!written.ok() || !config) return written;
+    RESCOPE_ASSIGN_OR_RETURN(std::string copied, CopyModelConfig(*config, output));
+    written->files.push_back(std::move(copied));
+    return written;
+  }
   if (target == "keras_h5") return WriteKerasOutput(source, store, path, o);
   if (target != "tf_bundle") {
     return Status::NotSupported("writing " + target + " is not supported yet");

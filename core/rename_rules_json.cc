@@ -281,9 +281,13 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
   if (list_form) {
     for (const auto& [key, value] : doc.items()) {
       if (key == "rules") continue;
-      if (key != "unresolved") {
+      if (key == "description") {
+        // What the map is for, shown by `rescope maps list`; not part of any rule.
+        if (!value.is_string()) errors.push_back(source + ": \"description\" must be a string");
+      } else if (key != "unresolved") {
         errors.push_back(source + ": unknown top-level key \"" + key +
-                         "\" (expected \"rules\" and optionally \"unresolved\")");
+                         "\" (expected \"rules\" and optionally \"description\", "
+                         "\"unresolved\")");
       } else if (!value.is_array()) {
         errors.push_back(source + ": \"unresolved\" must be an array");
       } else {

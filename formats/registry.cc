@@ -8,6 +8,7 @@
 #include "formats/path_description.h"
 #include "formats/pytorch/pytorch_reader.h"
 #include "formats/safetensors/safetensors_reader.h"
+#include "formats/select_subtree.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_reader.h"
 #include "formats/tf_v1/tf_v1_reader.h"
@@ -120,7 +121,10 @@ Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& opt
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {
   RESCOPE_RETURN_IF_ERROR(RefuseInterruptedWrite(path));
-  return OpenAnyFormat(path, options);
+  if (options.select.empty()) return OpenAnyFormat(path, options);
+  RESCOPE_ASSIGN_OR_RETURN(Checkpoint ckpt, OpenAnyFormat(path, options));
+  RESCOPE_RETURN_IF_ERROR(SelectSubtree(ckpt, options.select));
+  return ckpt;
 }
 
 }  // namespace rescope

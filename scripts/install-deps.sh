@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package rescope needs to build, test and fuzz, then the judge
 # environment (.venv-judges/, scripts/make-judges-venv.sh) unless --no-judges is given.
+# zsh and fish are only for checking the completion scripts rescope prints.
 # Used by the README quick start and by .ci/run; safe to run twice. Works on Debian 12 and 13,
 # x86_64 and aarch64: versioned package names are looked up, not hard-coded.
 set -euo pipefail
@@ -15,7 +16,8 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev \
   libsnappy-dev libzip-dev zlib1g-dev libssl-dev \
-  clang hdf5-tools python3 python3-venv
+  clang hdf5-tools python3 python3-venv \
+  zsh fish
 
 # ISA-L's CRC32C and CRC-32 (verify, and every command that checks stored checksums) are
 # about twice as fast as rescope's own; Debian 12 and 13 ship libisal-dev for x86_64 and

@@ -154,7 +154,10 @@ void EntryBuilder::Leaf(const PyNode* node, const std::string& path) {
     ckpt_.properties.emplace_back("skipped", where + ": " + node->text + " (not loaded)");
     return;
   }
-  if (!options_.lenient) {
+  // Ints, floats, strings, None, empty containers and allowlisted values (a training
+  // checkpoint's epoch and loss, an optimizer's param_groups) are data the restricted
+  // pickle machine built without running anything: skipped and listed, never refused.
+  if (!options_.lenient && node->kind == PyKind::kStorage) {
     ThrowStatus(Status::NotSupported(file_ + ": " + where + ": non-tensor value of type " +
                                      KindName(*node) + "; --lenient lists and skips it"));
   }

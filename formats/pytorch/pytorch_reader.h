@@ -10,10 +10,11 @@
 // strides. Tensors sharing a storage carry the note ("shares_storage_with", other name); the
 // same tensor reached twice (tied weights) also carries ("alias_of", first name).
 //
-// Non-tensor leaves (ints, floats, strings, None, numpy objects, pickled classes):
-// without ReadOptions::lenient the open fails naming the first one's path and type (for a
-// refused GLOBAL: its name and data.pkl offset); with lenient each is listed in
-// Checkpoint::properties as ("skipped", "<path>: <type>") and left out of the store.
+// Non-tensor leaves are left out of the store and listed in Checkpoint::properties as
+// ("skipped", "<path>: <type>"): plain data (ints, floats, strings, None, empty containers,
+// allowlisted values such as a training checkpoint's epoch and loss) always; objects behind
+// a GLOBAL that is not allowed (numpy arrays, pickled classes) only with ReadOptions::lenient,
+// else the open fails naming the first one's path, the global and its data.pkl offset.
 // Pickle protocol 4 (FRAME etc.) is read only with lenient, as torch refuses it.
 #pragma once
 

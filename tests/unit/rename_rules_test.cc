@@ -206,6 +206,11 @@ TEST_CASE("rename rules: the two JSON forms") {
                    {"to": "head/bias", "candidates": []}]})");
   CHECK(draft.unresolved() == Names{"map.json: unresolved #1 (for \"fc2/weight\", 2 candidates)",
                                     "map.json: unresolved #2 (for \"head/bias\", 0 candidates)"});
+  // A shipped map says what it is for; the description changes no rule.
+  const RenameMap described = JsonMap(
+      R"({"description": "strip DataParallel's prefix", "rules": [{"name": "a", "to": "b"}]})");
+  CHECK(described.size() == 1);
+  CHECK(Outcome(described, "a") == "b");
   CHECK(JsonError(R"({"rules": [{"name": "a", "to": "b", "why": 3}]})")
             .find("\"why\" must be a string") != std::string::npos);
 }
@@ -298,8 +303,11 @@ TEST_CASE("rename rules: JSON rule errors name the rule") {
   CHECK(JsonError(R"({"rules": [{"name": "a", "to": 3}]})") ==
         R"(map.json: rule #1 ({"name":"a","to":3}): "to" must be a string)");
   CHECK(JsonError(R"({"rules": ["a"]})") == R"(map.json: rule #1 ("a"): expected an object)");
-  CHECK(JsonError(R"({"rules": [], "note": 1})") ==
-        R"(map.json: unknown top-level key "note" (expected "rules" and optionally "unresolved"))");
+  CHECK(
+      JsonError(R"({"rules": [], "note": 1})") ==
+      R"(map.json: unknown top-level key "note" (expected "rules" and optionally "description", "unresolved"))");
+  CHECK(JsonError(R"({"rules": [], "description": 1})") ==
+        R"(map.json: "description" must be a string)");
   CHECK(JsonError(R"({"a": 5})") ==
         R"(map.json: rule #1 ({"a":5}): value must be a string (the new name))");
   CHECK(

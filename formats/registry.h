@@ -13,7 +13,7 @@ namespace rescope {
 struct OpenOptions {
   std::optional<int64_t> step;  // TF `checkpoint` state files: pick this step
   bool lenient = false;         // PyTorch: list and skip non-tensor leaves instead of failing
-  std::string select;           // PyTorch: this dictionary of the file is the checkpoint
+  std::string select = "";      // PyTorch: this dictionary of the file is the checkpoint
 };
 
 // Opens `path`: a TF bundle prefix/file/directory, a TF V1 checkpoint, ... Errors say

@@ -59,7 +59,7 @@ Checkpoint SyntheticCheckpoint() {
     const uint64_t offset = r * 20000, size = 20000;
     const uint32_t crc = pytorch::Crc32Portable(0, bytes.data() + offset, size);
     ckpt.region_checksums.push_back(
-        {"archive/data/" + std::to_string(r), source, offset, size, r % 9 == 4 ? ~crc : crc});
+        {"archive/data/" + std::to_string(r), source, offset, size, r % 9 == 4 ? ~crc : crc, ""});
   }
   return ckpt;
 }

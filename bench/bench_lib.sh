@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers of the bench/*.sh scripts (sourced, not run). The caller sets:
 #   reps     number of timed runs per measurement
 #   prepare  name of a function run before every timed run (e.g. removing old output)

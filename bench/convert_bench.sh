@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `rescope convert` from a ~2 GiB TF bundle to safetensors and to PyTorch,
 # against plain copies of the same bytes (see bench/README.md).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `rescope diff --values` on two ~2 GiB TF bundles that differ in a few tensors,
 # against the time `cat` needs just to read both data files; reports peak RSS.
 #

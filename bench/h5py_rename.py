@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The short h5py script a user would write to rename the layers of a Keras 2 weights .h5.
 
 Copies every layer of IN into a new file OUT, renaming each layer and its weights with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `rescope rename` on a ~1 GiB Keras 2 weights .h5 against the short h5py
 # script a user would write for the same rename (see bench/README.md).
 #

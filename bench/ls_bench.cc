@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmark of what `rescope ls` does: OpenCheckpoint + one pass over the TensorStore, on a
 // generated TF bundle with 100,000 entries, once with a ~100 MiB data shard and once with a
 // 2 GiB one (both sparse files: only the index is real data). Listing reads the index

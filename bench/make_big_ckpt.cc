@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes a synthetic TF tensor bundle of a chosen size with rescope's own bundle writer, for
 // bench/rename_bench.sh: NUM_VARS float32 variables of BYTES_PER_VAR bytes each, named like a
 // transformer ("model/layer_0042/attention/query/kernel"), with pseudo-random contents that

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a ~1 GiB Keras 2 weights-only .h5 (save_weights layout) for keras_rename_bench.sh.
 
 The layout follows FORMATS.md section 5.2 as tf.keras 2.15 writes it with h5py >= 3: root

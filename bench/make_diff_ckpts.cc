@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes two large TF bundles A and B for bench/diff_bench.sh that differ in a few tensors,
 // synthesizing every tensor's bytes on the fly so that memory stays small whatever the size.
 // Usage: make_diff_ckpts OUTDIR [GIB]   (writes OUTDIR/a.ckpt.* and OUTDIR/b.ckpt.*)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Metadata-path benchmark (issue 13): ls, ls --json, rename --link-data, check against a
 # manifest and diff without values, on bundles of 1k/10k/100k/1M variables written by
 # make_big_ckpt (4-byte tensors: only the index matters), then rename --dry-run with huge

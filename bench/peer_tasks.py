@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The frameworks' side of bench/peers.sh: the input files, and the scripts users write today.
 
     peer_tasks.py make WORK [LAYERS] [WIDTH]   writes the inputs (below) into WORK

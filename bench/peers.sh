@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # rescope against what users run today, on the same files in one run (see bench/README.md):
 #   rescope ls P                        vs  tf.train.list_variables
 #   rescope rename P --rule ...         vs  TF script: load every variable, Saver under new names

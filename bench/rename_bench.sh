@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `rescope rename` against plain file copies (see bench/README.md).
 #
 # Generates two synthetic bundles with bench/make_big_ckpt (about 2 GiB in 10,000 float32

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs bench/ls_bench, then times the whole CLI (`rescope ls`) on the same generated bundles
 # with /usr/bin/time -v. Use an optimized build for meaningful figures:
 #   cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DRESCOPE_BUILD_TESTS=OFF

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Start-up cost of the CLI: `rescope --version` and `rescope ls` of a small TF checkpoint,
 # median of hyperfine -N runs. Usage: bench/startup_bench.sh BUILD_DIR [OTHER_RESCOPE]
 # (OTHER_RESCOPE: a second binary to compare, e.g. one built before a change).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `rescope verify` on a ~2 GiB TF bundle against `cat` of its data shard (see
 # bench/README.md): verify must read every byte and recompute its CRC32C, cat only reads.
 #

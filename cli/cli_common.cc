@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared CLI helpers.
 #include "cli/cli_common.h"
 

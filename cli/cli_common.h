@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared pieces of the CLI: exit codes, opening a checkpoint with a printed error,
 // byte formatting and the subcommand table type.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope check CKPT --expect TARGET`: would a model expecting TARGET's variables restore
 // from CKPT? TARGET is another checkpoint or a manifest (the `ls --json` schema).
 // Exit 0 compatible, 1 not, 2 error. --suggest-map writes a draft rename map to review.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope completions bash|zsh|fish`: prints a completion script generated from this very
 // parser. Two hidden helpers serve the scripts while a user types: `--names CKPT` (tensor
 // names, one a line) and `--map-names` (the shipped maps).

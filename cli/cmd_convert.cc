@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope convert IN OUT [--to FORMAT]`: write a checkpoint in another format, with an
 // optional rename map, reporting what could not be carried over.
 #include <iostream>

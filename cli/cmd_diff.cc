@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope diff A B`: names, dtypes, shapes and (with --values) contents of two
 // checkpoints of any formats. Exit 0 equal, 1 different, 2 error (like diff(1)).
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope hash CKPT [-o M.json]`: a manifest of the SHA-256 of every tensor's bytes and of
 // every file, for checkpoints whose format stores no checksum. Nothing is written when any
 // tensor or file cannot be read or fails its stored checksum (exit 2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope info CKPT`: format, files (present/missing), entry counts, bytes, dtypes.
 #include <iomanip>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope ls CKPT`: the variables of a checkpoint as a table, a scope tree, or JSON.
 #include <algorithm>
 #include <iomanip>

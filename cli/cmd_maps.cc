@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope maps list` / `rescope maps show NAME`: the rename maps shipped with rescope.
 #include <algorithm>
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope recover DIR`: replays what a killed rescope write left in DIR (write_journal.h):
 // an interrupted replacement is rolled back to the old checkpoint, or forward to the new
 // one when its switch had finished; leftover temporaries of dead runs are removed.

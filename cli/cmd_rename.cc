@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope rename IN -o OUT`: apply an explicit rename map and write the checkpoint back
 // out. The whole plan is validated first; on any error nothing is written (exit 2).
 #include <iostream>

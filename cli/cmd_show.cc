@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope show CKPT NAME`: a tensor's values printed like numpy, its statistics, or JSON.
 #include <cstdio>
 #include <iostream>

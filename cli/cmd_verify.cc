@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rescope verify CKPT`: every entry's bytes are present, inside their file, not
 // overlapping another storage, and match their stored CRC32C. Exit 1 when anything fails,
 // including a checkpoint whose bytes contradict its format so it cannot even be opened.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Help text shared by `rescope CMD --help` and `rescope help CMD`: real examples for each
 // command, shown under its option list.
 #pragma once

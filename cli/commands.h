@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommand table: each cli/cmd_<name>.cc registers its flags and returns a runner.
 #pragma once
 

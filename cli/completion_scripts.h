@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shell completion scripts generated from the CLI11 parser itself, so that a new command
 // or flag is completed without anyone editing a list (`rescope completions bash|zsh|fish`).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Removal of directories a failed write created.
 #include "cli/created_directories.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Outputs appear only when complete: a failed write must not leave behind the directories
 // it created on the way (`rename ... -o new_dir/` that the object graph refuses used to
 // leave an empty new_dir/).

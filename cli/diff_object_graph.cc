@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object graphs compared by meaning for `diff`.
 #include "cli/diff_object_graph.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `diff --values` on TF2 checkpoints: the `_CHECKPOINTABLE_OBJECT_GRAPH` entries are
 // compared by meaning, not as bytes. A's graph is first rewritten for the rename map
 // exactly as `rename` rewrites it, then both are decoded and compared field by field; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Global flags (-q, -v, --color) are accepted anywhere on the line, as in git and cargo:
 // CLI11 only knows them before the subcommand, so they are moved there before parsing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The envelope every `--json` document shares (docs/json-schema/README.md): the keys
 // "schema_version", "command" and "ok" first, then the command's own keys.
 #pragma once

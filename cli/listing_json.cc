@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON rendering of listings.
 #include "cli/listing_json.h"
 

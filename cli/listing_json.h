@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON listing schema shared by `ls --json` and `info --json`, and accepted back as a
 // manifest by `check --expect`: {"format", "path", "variables": [{"name", "dtype",
 // "shape", "bytes", ...}]}.

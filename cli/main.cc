@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rescope: inspect, diff, rename and convert ML checkpoints. Parses the command line,
 // runs one subcommand, maps the outcome to an exit code (0 ok, 1 problems found, 2 error).
 #include <spdlog/sinks/stdout_color_sinks.h>

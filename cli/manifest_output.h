@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by `hash`, `verify --manifest` and `--write-manifest` (convert, rename): hashing an
 // open checkpoint with the CLI's options and writing or reading manifest files.
 #pragma once

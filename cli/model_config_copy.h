@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Hugging Face layout of a directory output: the model's config.json travels with its
 // weights, so `convert X hf/ --to safetensors` gives a directory from_pretrained can load.
 #pragma once

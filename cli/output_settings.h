@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the global flags (-q, -v, --color) and the terminal decide about output, set once
 // by main() before a command runs and read by the renderers.
 #pragma once

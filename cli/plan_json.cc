@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cli/plan_json.h"
 
 #include "cli/rename_map_options.h"

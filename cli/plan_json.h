@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON form of a rename plan, shared by `rename --json` and `convert --json`
 // (docs/json-schema/README.md): "entries" (one per renamed or dropped name), "counts",
 // "slots_by_rule", "unmatched_rules", "warnings", "errors".

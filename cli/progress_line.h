@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The progress line of long work on stderr: "converting  1.2 GiB / 2.0 GiB  61%  412 MB/s
 // ETA 2s", redrawn at most 4 times a second and erased when the work ends. Shown only when
 // stderr is a terminal and neither -q nor --json was given (RESCOPE_TEST_FORCE_PROGRESS=1

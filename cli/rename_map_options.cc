@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Building a RenameMap from command-line options.
 #include "cli/rename_map_options.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rename-map options shared by `rename`, `diff`, `check` and `convert`:
 // --map FILE (repeatable), --rule FROM=TO (repeatable), --drop PATTERN (repeatable).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rename maps shipped with rescope (maps/ in the source tree, share/rescope/maps once
 // installed), found by name so that `--map dataparallel/strip-module` works anywhere.
 #pragma once

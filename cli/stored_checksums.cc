@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stored-checksum checks before tensor bytes are used (see stored_checksums.h).
 #include "cli/stored_checksums.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks the CRC32C a format stores for a tensor (TF bundles) before its bytes are shown,
 // compared or written, so damaged data never passes as good with exit 0.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Usage errors worded as git and cargo word them: "did you mean" for a mistyped command or
 // flag, `rescope help CMD`, every message prefixed "rescope: error:".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cli/version_text.h"
 
 #include "formats/library_versions.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output path handling and writer dispatch.
 #include "cli/write_checkpoint.h"
 

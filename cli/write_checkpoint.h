@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a (renamed) store to the output path a user gave: output path forms
 // (prefix, or directory + `checkpoint` state file), --in-place protection, and the
 // format-specific writer.

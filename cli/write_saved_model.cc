@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a renamed SavedModel: the variables bundle by the TF bundle writer, saved_model.pb
 // from tfgraph::RewriteSavedModel, the other files copied, all inside a temporary directory
 // that becomes OUT only when complete.

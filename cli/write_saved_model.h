@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `rename SM/variables/variables -o NEW_SM` (or SM/ itself): renaming a SavedModel's
 // variables writes a whole SavedModel, since tf.saved_model.load binds variables/ to
 // saved_model.pb's object graph by edge names (formats/tf_bundle/saved_model_rewrite.h).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes OUT (a header defining RESCOPE_GIT_COMMIT) from `git describe` of SRC, rewriting it
 # only when the text changes, so a build recompiles one file when HEAD moves and none
 # otherwise. Run at every build by the rescope_git_commit target.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts where, and the packages `cpack -G DEB` / `cpack -G TGZ` build
 # from it. The paths are fixed relative to the prefix because the binary finds its shipped
 # maps as ../share/rescope/maps from its own bin/ (cli/shipped_maps.cc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ANSI colours for text reports, used the way `git diff` uses them: red for what is lost or
 // wrong, green for what is added or fine, yellow for what changed or needs a look.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory-backed ByteSource and hex formatting.
 #include "core/byte_source.h"
 

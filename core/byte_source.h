@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ByteSource: random access to bytes that live somewhere else (a mapped file, a buffer).
 //
 // core/ never opens files; formats/ hands it ByteSources. A read returns a ByteView that

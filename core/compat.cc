@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Restore-compatibility classification and manifest parsing.
 #include "core/compat.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Restore-compatibility check: would a model that expects a given list of variables
 // (name, dtype, shape) restore from a checkpoint? Plus the manifest format that carries
 // such a list.

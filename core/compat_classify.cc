@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Set-aside classification for `check --model-only`.
 #include "core/compat_classify.h"
 

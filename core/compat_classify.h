@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The classifier `check --model-only` uses to set names aside: optimizer slots and
 // objects, and bookkeeping entries (global_step, save_counter, the TF2 object graph).
 // The rules themselves live in core/optimizer_state.h, shared with `rename

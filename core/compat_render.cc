@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON and text output of compatibility checks and suggestions.
 #include "core/compat_render.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renderers of a CheckReport (and of suggest-map results as text).
 //
 // Text: first line "compatible: <counts>" or "incompatible: <counts>" (non-zero

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Store comparison: name pairing, metadata checks and streaming value comparison.
 #include "core/diff.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Comparison of two TensorStores: which names exist on one side only, which differ in
 // dtype or shape, and (optionally) which differ in value, with numpy-allclose tolerances.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON and text output of diff reports.
 #include "core/diff_render.h"
 

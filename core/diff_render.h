@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renderers of a DiffReport: JSON for scripts and plain text for people.
 //
 // Text: the first line is the verdict and the non-zero counts per category

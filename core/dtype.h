@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DType: element types of checkpoint tensors, numbered like TensorFlow's DataType enum
 // (FORMATS.md §1.8) because TF bundles are the format rescope is built around. Other
 // formats map their own type names onto these values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two-row dynamic-programming edit distance with an early cut-off.
 #include "core/edit_distance.h"
 

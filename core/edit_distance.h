@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Levenshtein distance, used for "did you mean" suggestions and name similarity.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shortest decimal digits and numpy-style positional/scientific pieces.
 #include "core/float_repr.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shortest round-trip decimal text for floating values of any floating dtype, in the
 // pieces numpy's array printer assembles (integer part, fraction, exponent).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keras 2 optimizer-weight names follow their variable's rename.
 #include "core/keras_optimizer_names.h"
 

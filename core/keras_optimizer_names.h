@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keras 2 HDF5 optimizer weights name the variable they belong to inside their own name:
 // `optimizer_weights/training/Adam/dense_1/kernel/m` (TF 2.0-2.10 tf.keras),
 // `optimizer_weights/Adam/dense_1/kernel/m` (legacy optimizers), and

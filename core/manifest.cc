@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Manifest JSON rendering, strict parsing and comparison.
 #include "core/manifest.h"
 

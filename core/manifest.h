@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hash manifests: per-tensor SHA-256 of a checkpoint's tensor bytes plus the SHA-256 of each
 // of its files, written by `rescope hash` and checked by `verify --manifest`. They give
 // formats that store no checksum (safetensors, plain HDF5) what they lack.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Token comparison of variable names and the layout their leaves imply.
 #include "core/name_evidence.h"
 

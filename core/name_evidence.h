@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Name evidence for suggest-map: how strongly two variable names, possibly written by
 // different frameworks, say they are the same variable, and in which layout its values are.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Iterative glob matcher with single-star backtracking (linear memory, no recursion).
 #include "core/name_glob.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shell-style glob matching of tensor names, used by diff filters and check's
 // --allow-missing / --ignore-unused lists.
 //

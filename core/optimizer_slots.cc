@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Slot layouts of TF1 optimizers and attribution of slots to variables by name.
 #include "core/optimizer_slots.h"
 

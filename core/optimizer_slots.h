@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Attributes TF1 name-based optimizer slots to the variable they belong to, so that a
 // rename of a variable can carry its slots along wherever the optimizer put them.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Name patterns of optimizer state and bookkeeping variables, checked against the real
 // checkpoints listed in testdata/real/PROVENANCE.md.
 #include "core/optimizer_state.h"

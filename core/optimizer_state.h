@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recognises variables that hold optimizer state or training bookkeeping rather than
 // model weights, from their names alone (TF1, TF2 object-based, Keras, PyTorch naming).
 //

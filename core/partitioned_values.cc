@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tiling check and assembly of partitioned variables from their stored slices.
 #include "core/partitioned_values.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The whole value of a partitioned variable, assembled from its stored slices.
 //
 // TF1 partitioners, V1 checkpoints and TF2 sharding store a variable as slices

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress of long byte-streaming work (verify, diff --values, convert, copy-mode rename).
 // The data paths call ReportProgress(bytes) once per chunk they stream; a front end that
 // wants a progress display installs a sink, otherwise the call is one relaxed atomic load

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plans a rename over a whole set of names, validates it, and applies it to a store.
 #include "core/rename_plan.h"
 

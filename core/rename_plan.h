@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rename planner: applies a RenameMap to a checkpoint's variable names, validates the
 // result as a whole, and builds the renamed TensorStore once the plan is clean.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rule validation, inline rules and first-match application of a RenameMap; the JSON
 // side of RenameMap is in rename_rules_json.cc.
 #include "core/rename_rules.h"

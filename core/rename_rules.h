@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rename-map language: rule types, parsing of inline rules and JSON map files, and
 // applying an ordered rule list to one variable name.
 //

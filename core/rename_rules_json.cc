@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON map files for RenameMap: parsing both forms (flat assignment_map and rule list)
 // and writing the rule-list form.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Narrow float formats: bit-level decoding and rounding.
 #include "core/small_floats.h"
 

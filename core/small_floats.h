@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exact decoding of the narrow floating formats (float16, bfloat16, float8 variants) and
 // round-to-nearest-even into them, so values can be decoded to double and printed with
 // the shortest decimal that identifies them in their own type.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status and Result<T>: how every public core/ and formats/ function reports failure.
 //
 // A Status is either OK or carries a code and a message. Messages follow the shape

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Gathering strided tensor elements into row-major bytes, one innermost row at a time.
 #include "core/strided_source.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StridedByteSource: the logical row-major bytes of a strided tensor view (a PyTorch view,
 // PYTORCH.md §3.4, or a tensor with permuted axes), gathered on demand from the storage
 // bytes of another ByteSource.

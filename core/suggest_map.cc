@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Suggest-map: mutual-best pairing of unused and missing variables, then scope rules.
 #include "core/suggest_map.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rename-map suggestions from a CheckReport: which unused checkpoint variables are the
 // missing expected ones under another name, written as rename rules.
 //

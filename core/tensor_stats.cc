@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming Welford statistics over decoded tensor windows.
 #include "core/tensor_stats.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Summary statistics of a numeric tensor (count, min, max, mean, population std, and
 // counts of NaN, infinite and zero elements), computed in one streaming pass.
 #pragma once

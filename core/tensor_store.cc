@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TensorStore lookups and shape helpers.
 #include "core/tensor_store.h"
 

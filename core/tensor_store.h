@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TensorStore: the name-indexed set of tensors every command works on, and Checkpoint,
 // a store plus what rescope learned about the files it came from.
 //

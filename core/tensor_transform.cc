@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Axis permutations as on-demand gathering ByteSources.
 #include "core/tensor_transform.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Value transforms applied to tensors while their bytes stream: axis permutations, the
 // layout change between frameworks (a TF dense kernel [in, out] is a PyTorch linear weight
 // [out, in]; conv kernels HWIO vs OIHW).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Windowed decoding of tensor element values.
 #include "core/tensor_values.h"
 

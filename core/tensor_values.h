@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming decoders for the element values of a TensorEntry: numbers as doubles or exact
 // 64-bit integers, strings as byte views, always through bounded windows of the entry's
 // ByteSource so memory stays independent of tensor size.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The optimizer path inside TF2 slot-variable keys follows the optimizer's renames.
 #include "core/tf2_slot_key.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TF2 slot-variable keys name two objects: `<variable path>/.OPTIMIZER_SLOT/<optimizer
 // path>/<slot name>/.ATTRIBUTES/VARIABLE_VALUE` (FORMATS.md §3.3). A rule that renames or
 // drops the variable's scope matches the key as a whole; a rule that renames the optimizer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // numpy array2string port: element formatters and the nested-bracket layout.
 #include "core/value_format.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // numpy-style text of a tensor's values: what `print(np_array)` shows, read through
 // windows of the entry's bytes (only the displayed elements are decoded).
 //

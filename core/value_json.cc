@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Flat JSON arrays of tensor values.
 #include "core/value_json.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A tensor's values as a flat JSON array in row-major order (for `show --json`).
 //
 // Element encoding:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Temporary-file-and-rename output.
 #include "formats/atomic_output.h"
 

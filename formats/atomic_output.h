@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AtomicOutput: a set of output files written under temporary names in their final
 // directories, fsynced, and renamed into place only by Commit(). If Commit() is never
 // reached (an error, an exception), the destructor removes every temporary file, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounds-checked decoding with located error messages.
 #include "formats/byte_cursor.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ByteCursor: bounds-checked sequential decoding of a byte range that knows which file
 // it came from and where, so every failure can say "<file>: <context> @0x..: <problem>".
 //

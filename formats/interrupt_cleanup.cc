@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Removal of temporaries on SIGINT, SIGTERM and SIGHUP; see interrupt_cleanup.h.
 //
 // The handler may run at any moment, on any thread, so everything it touches is

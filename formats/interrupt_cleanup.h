@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an interrupted run leaves behind. Ctrl-C, `kill` (SIGTERM) and a closed terminal
 // (SIGHUP) end rescope without running destructors, so the temporaries of an unfinished
 // write would stay. The handler installed here removes every temporary this process named

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "formats/library_versions.h"
 
 // Headers only: libhdf5 and libzip are not linked into the CLI (they live in the HDF5

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Versions of the libraries that read and write formats, for `rescope --version`: a bug
 // report should say which HDF5, libzip and snappy produced a result.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mmap-backed ByteSource.
 #include "formats/mapped_file.h"
 

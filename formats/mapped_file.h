@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MappedFile: a read-only, shared memory mapping of a whole file, as a ByteSource.
 //
 // The file is opened O_RDONLY and never written. Views returned by Read point into the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SIGBUS-to-error guard for mapped files (see mapping_guard.h for why).
 #include "formats/mapping_guard.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MappingGuard: turns a read of a memory-mapped file that shrank after it was mapped into a
 // clean error instead of a SIGBUS that kills the process.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ParallelFor: a shared counter hands out item indexes to a few std::threads.
 #include "formats/parallel_for.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small parallel loop for work split into independent items (verifying the tensors of a
 // checkpoint, hashing its files): items are handed out one at a time in index order, so
 // threads read a file front to back together and a slow item does not hold up the others.

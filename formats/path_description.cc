@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Describing what a path holds when it is not a checkpoint.
 #include "formats/path_description.h"
 

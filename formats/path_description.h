@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What is at a path that no reader accepted, for error messages ("a text file", "a TF graph:
 // its variables are in ...", "No such file or directory"), and which checkpoints a directory
 // holds. Used by the format registry (registry.h) only after every reader declined.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protobuf wire-format field iteration.
 #include "formats/proto_wire.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Minimal protobuf wire-format decoding and encoding, enough for TF's checkpoint
 // messages (FORMATS.md §7). There is no protobuf dependency: messages are decoded field by
 // field, unknown fields are skipped (or kept verbatim by callers that re-serialize), and

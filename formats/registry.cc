@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ordered format table. To add a format, add a row: a sniff test and an opener.
 #include "formats/registry.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that knows every format: opens any checkpoint path by trying each
 // format in a fixed order (by content, not by extension).
 #pragma once

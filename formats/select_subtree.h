@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `--select KEY`: a dictionary inside a PyTorch file becomes the checkpoint, as
 // `torch.load(f)[KEY]` would give it (a training checkpoint's `model_state_dict`).
 #pragma once

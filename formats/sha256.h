@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming SHA-256 through OpenSSL's libcrypto (EVP). libcrypto is already loaded by
 // libzip and HDF5, so hashing adds no shared library to rescope's start-up.
 #pragma once

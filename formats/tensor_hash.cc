@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parallel, streaming SHA-256 of a checkpoint's tensors and files.
 #include "formats/tensor_hash.h"
 

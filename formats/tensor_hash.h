@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Computes a hash manifest (core/manifest.h) of an open checkpoint: the SHA-256 of every
 // tensor's bytes and of every file, streamed through bounded windows and spread over
 // worker threads (tensors and files are independent jobs, largest first).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whole-checkpoint verification.
 #include "formats/verify.h"
 

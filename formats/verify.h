@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integrity check of a whole checkpoint: every stored entry's bytes are available, lie
 // inside their file, do not overlap another entry, and (where the format stores one)
 // match their checksum. Formats without checksums are read completely instead.

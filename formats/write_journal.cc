@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Journaled replacement of a set of files (see write_journal.h).
 #include "formats/write_journal.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash-safe replacement of a set of files (a TF bundle's index and data shards, a sharded
 // safetensors or PyTorch set and its index): after a crash at any moment, the target is the
 // old set or the new one once the journal has been replayed.

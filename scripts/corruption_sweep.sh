@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Damaged copies of real checkpoints through `ls`, `verify`, `show` and `convert`.
 #   bash scripts/corruption_sweep.sh [--sample N] [--seed S] [--rescope BIN] DATA_DIR...
 # For every checkpoint under the DATA_DIRs (each subdirectory, and each file rescope opens

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the build dependencies only when one of them is missing (cheap to call twice).
 # --with-judges also makes sure the judge environment (.venv-judges/) exists.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Long libFuzzer runs of every target (CI runs each for 10 seconds only).
 #   bash scripts/fuzz.sh MINUTES [TARGET...]
 # Each target runs for MINUTES of wall time with its corpus (tests/fuzz/corpus/<target>) as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package rescope needs to build, test and fuzz, then the judge
 # environment (.venv-judges/, scripts/make-judges-venv.sh) unless --no-judges is given.
 # zsh and fish are only for checking the completion scripts rescope prints.

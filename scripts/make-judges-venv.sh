@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the judge environment, .venv-judges/: TensorFlow, tf-keras (Keras 2), Keras 3, PyTorch,
 # safetensors, h5py, numpy and transformers at the versions pinned in judges-requirements*.txt.
 # Tests use it (CMake RESCOPE_JUDGE_PYTHON) to let the frameworks themselves restore what

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is needed, builds build/rescope, and runs the main job on the bundled
 # sample checkpoint: list it, then move scope model_1/layer_a to model_3/layer_a.
 set -euo pipefail

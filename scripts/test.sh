@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds rescope with warnings as errors and runs the whole test suite (ctest), the judge
 # tests included: the real TensorFlow, Keras and PyTorch of .venv-judges/ (built on first use by
 # scripts/make-judges-venv.sh) restore what rescope writes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String attribute decoding for Keras HDF5 files (see h5_attr.h).
 #include "formats/hdf5/h5_attr.h"
 

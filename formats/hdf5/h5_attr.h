@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the string attributes Keras and h5py write (names lists, versions, JSON configs).
 //
 // h5py stores strings in several ways depending on its version and on what the caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Error-stack capture for HDF5 calls (see h5_error.h).
 #include "formats/hdf5/h5_error.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning HDF5's error stack into rescope Status messages.
 //
 // HDF5 prints its whole error stack to stderr by default; rescope never prints from a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // H5Handle: owns one HDF5 identifier (hid_t) and closes it with the matching H5*close.
 //
 // Move-only. A default-constructed or failed handle holds a negative id and closes

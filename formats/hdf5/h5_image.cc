@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening HDF5 file images in place (see h5_image.h).
 #include "formats/hdf5/h5_image.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // H5ImageFile: an HDF5 file opened read-only on bytes rescope has already mapped.
 //
 // Every HDF5 input (a plain .h5 file, or the model.weights.h5 member stored inside a

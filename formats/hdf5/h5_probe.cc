@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Forked-child probe of an HDF5 file's metadata (see h5_probe.h for why).
 #include "formats/hdf5/h5_probe.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash isolation for libhdf5: reading a file's metadata once in a forked child first.
 //
 // libhdf5 1.10 is not hardened against hostile metadata: single flipped bytes in real

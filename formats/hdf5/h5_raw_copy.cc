@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw byte copies of contiguous HDF5 datasets (see h5_raw_copy.h).
 #include "formats/hdf5/h5_raw_copy.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Copying the bytes of contiguous, unfiltered HDF5 datasets between files with
 // copy_file_range instead of through HDF5 (used by the Keras HDF5 writer).
 //

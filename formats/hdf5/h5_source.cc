@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dataset type mapping and byte sources for HDF5 datasets (see h5_source.h).
 #include "formats/hdf5/h5_source.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Serving the bytes of one HDF5 dataset as a TensorEntry's data.
 //
 // DescribeDataset maps a dataset's HDF5 type and dataspace onto rescope's model and picks

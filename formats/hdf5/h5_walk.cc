@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hard-link-only traversal of HDF5 files (see h5_walk.h).
 #include "formats/hdf5/h5_walk.h"
 

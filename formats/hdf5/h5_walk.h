@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Walking an HDF5 file's group tree and resolving paths through hard links only.
 //
 // Untrusted files may contain soft links (possibly cyclic), external links (which would

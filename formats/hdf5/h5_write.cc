@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HDF5 attribute writing and copying for the Keras writer.
 #include "formats/hdf5/h5_write.h"
 

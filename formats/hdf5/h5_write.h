@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing HDF5 attributes the way h5py and Keras do, and copying attributes verbatim.
 //
 // Used by the Keras HDF5 writer on files it creates; every function takes an open object

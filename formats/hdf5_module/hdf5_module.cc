@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Callers' side of the HDF5 seam: decides from a file's first bytes whether the HDF5
 // support is worth loading, then forwards to it.
 #include "formats/hdf5_module/hdf5_module.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seam between rescope and its HDF5 support (Keras .h5/.weights.h5, .keras archives,
 // any HDF5 file): formats/hdf5 and formats/keras_h5, which need libhdf5 and libzip.
 //

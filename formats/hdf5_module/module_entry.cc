@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The entry points of librescope_hdf5.so, looked up by module_loader.cc with dlsym.
 #include "formats/hdf5_module/hdf5_module.h"
 #include "formats/hdf5_module/module_stamp.h"

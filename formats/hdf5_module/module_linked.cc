@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HDF5 support linked into the binary (tests, fuzzers, tools): nothing to load.
 #include "formats/hdf5_module/hdf5_module.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HDF5 support loaded from librescope_hdf5.so on first use (the CLI): a run that opens no
 // HDF5 file never maps libhdf5, libzip or what they depend on.
 //

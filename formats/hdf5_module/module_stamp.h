@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What identifies a build for the module check: version, commit and build type (the
 // definitions come from CMake and the generated rescope_git_commit.h).
 #pragma once

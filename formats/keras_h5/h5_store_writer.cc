@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TensorStore → new HDF5 file (generic or Keras 2 weights layout).
 #include "formats/keras_h5/h5_store_writer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing any TensorStore as a new HDF5 file in h5py's conventions (the `convert` path of
 // the Keras writer, for sources that are not HDF5 files themselves).
 #pragma once

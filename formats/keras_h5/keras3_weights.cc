@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keras 3 .weights.h5 layout (see keras3_weights.h).
 #include "formats/keras_h5/keras3_weights.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Keras 3 .weights.h5 layout (FORMATS.md §5.3): detection, entries, and variable
 // names recovered from a .keras archive's config.json.
 #pragma once

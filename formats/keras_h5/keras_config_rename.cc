@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Layer renames inside Keras model configs.
 #include "formats/keras_h5/keras_config_rename.h"
 

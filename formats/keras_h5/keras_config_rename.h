@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renaming one layer inside a Keras model config (the model_config attribute of a Keras 2
 // full-model file, or a .keras archive's config.json).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dataset → TensorEntry plumbing for the Keras HDF5 reader (see keras_h5_entries.h).
 #include "formats/keras_h5/keras_h5_entries.h"
 

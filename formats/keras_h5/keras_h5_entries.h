@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning one HDF5 dataset into a named TensorStore entry (shared by the Keras 2, Keras 3
 // and generic HDF5 layouts of keras_h5_reader).
 #pragma once

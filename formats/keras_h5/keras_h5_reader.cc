@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keras HDF5 / .keras reader: format detection, the Keras 2 layout and the generic HDF5
 // fallback (the Keras 3 layout lives in keras3_weights.cc).
 #include "formats/keras_h5/keras_h5_reader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading Keras HDF5 checkpoints into a Checkpoint: Keras 2 full-model and weights-only
 // .h5 files, Keras 3 .weights.h5 files, .keras archives (zip or, despite the name, HDF5)
 // and, as a fallback, any HDF5 file. Layouts: formats/keras_h5/README.md, FORMATS.md §5.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keras HDF5 / .keras writer: rebuilds the source file with renames applied (see the
 // header for the rules) or hands non-Keras sources to the HDF5 store writer.
 #include "formats/keras_h5/keras_h5_writer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing Keras HDF5 files and .keras archives: `rename` output for Keras inputs and the
 // HDF5 target of `convert` for any other input.
 //

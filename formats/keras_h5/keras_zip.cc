@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Locating model.weights.h5 in a .keras zip (see keras_zip.h).
 #include "formats/keras_h5/keras_zip.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The .keras archive (FORMATS.md §5.4): a zip holding metadata.json, config.json and
 // model.weights.h5, located without extracting anything when the members are STORED.
 //

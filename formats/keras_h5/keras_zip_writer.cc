@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // .keras archive rewriting with libzip.
 #include "formats/keras_h5/keras_zip_writer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rewriting a .keras archive with a new model.weights.h5 (and optionally config.json).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The GLOBAL allowlist, Python-2 name mapping and torch dtype tables of PYTORCH.md §3.2, §3.6.
 #include "formats/pytorch/pickle_globals.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which GLOBALs the restricted pickle machine accepts (PYTORCH.md §3.2), after mapping
 // Python-2 names the way torch does. Internal to formats/pytorch.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The restricted pickle machine of PYTORCH.md §3.1–3.4.
 #include "formats/pytorch/pickle_vm.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A restricted pickle machine for torch.save's data.pkl (PYTORCH.md §3): it builds a graph of
 // plain values and never executes anything.
 //

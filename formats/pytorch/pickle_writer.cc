@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protocol-2 pickle emission for torch.save-compatible data.pkl (PYTORCH.md §3.1, §6.2).
 #include "formats/pytorch/pickle_writer.h"
 

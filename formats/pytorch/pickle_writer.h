@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PickleWriter: emits protocol-2 pickles the way CPython's pickler does for torch.save
 // (PYTORCH.md §6.2): memo indices in order, BINGET for a node seen before, batches of 1000,
 // Python-2 global names, tensors as _rebuild_tensor_v2/_v3 calls with persistent ids.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hugging Face sharded PyTorch checkpoints: pytorch_model.bin.index.json plus its .bin shards
 // (PYTORCH.md §7), merged into one Checkpoint.
 #include <fstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening torch.save zip and legacy files: container parsing, persistent ids, and turning the
 // object graph into named TensorEntries (PYTORCH.md §2–§5).
 #include "formats/pytorch/pytorch_reader.h"

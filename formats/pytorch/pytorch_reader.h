@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader for PyTorch checkpoints (PYTORCH.md): torch.save zip files, the legacy (pre-1.6)
 // stream, and Hugging Face `pytorch_model.bin.index.json` shard sets.
 //

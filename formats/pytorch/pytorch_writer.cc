@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing torch.save zip files: planning renames/drops on the source object graph, keeping
 // `_metadata` in step with key renames, and laying out the zip (PYTORCH.md §6).
 #include "formats/pytorch/pytorch_writer.h"

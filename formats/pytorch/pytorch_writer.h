@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writer for torch.save zip files that torch.load(..., weights_only=True) accepts
 // (PYTORCH.md §6), for `rename` and `convert`.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Zip central-directory reader and torch-style STORED zip writer (PYTORCH.md §2.3–2.4, §6.3).
 #include "formats/pytorch/torch_zip.h"
 

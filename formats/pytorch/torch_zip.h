@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The STORED zip container of torch.save (PYTORCH.md §2): a central-directory reader that
 // gives zero-copy positions of records inside a mapped file, and a writer that lays records
 // out exactly as torch's miniz does (64-byte aligned data, "FB" padding extras, data

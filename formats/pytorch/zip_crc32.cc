@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32 of the zip/zlib polynomial (reflected 0xEDB88320) for the torch.save writer, which
 // checksums every storage record it streams, and for verify: ISA-L's crc32_gzip_refl when
 // rescope was built with it (about three times the speed of the folding below and of zlib's

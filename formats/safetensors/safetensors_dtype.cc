@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table of safetensors dtype names.
 #include "formats/safetensors/safetensors_dtype.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safetensors dtype names (FORMATS.md §6.2): element widths, the reference writer's
 // ordering rank, and the mapping onto rescope's DType.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // safetensors header parsing (a schema-directed SAX pass over nlohmann's JSON parser, so a
 // 100 MB header never becomes a generic JSON tree) and reference-exact serialization.
 #include "formats/safetensors/safetensors_header.h"

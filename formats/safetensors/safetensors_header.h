@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safetensors header: parsing with every check of the reference reader (FORMATS.md
 // §6.1, §6.3) and serialization exactly like the reference writer (§6.4).
 //

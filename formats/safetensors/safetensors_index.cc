@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sharded-set index JSON: reading with nlohmann, writing in Python's json.dumps layout.
 #include "formats/safetensors/safetensors_index.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The index of a sharded safetensors set, `<stem>.safetensors.index.json` as written by
 // Hugging Face tools: {"metadata": {"total_size": N, ...}, "weight_map": {tensor: file}}.
 #pragma once

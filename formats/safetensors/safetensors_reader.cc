@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening safetensors files and sharded sets into a Checkpoint.
 #include "formats/safetensors/safetensors_reader.h"
 

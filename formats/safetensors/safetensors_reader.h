@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader for safetensors checkpoints: a single `.safetensors` file, or a sharded set named by
 // its `<stem>.safetensors.index.json` (FORMATS.md §6; index format in safetensors_index.h).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // safetensors output: shard planning, reference-order layout or header-only pass-through.
 #include "formats/safetensors/safetensors_writer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writer for safetensors files and sharded sets, laid out like the reference writer
 // (FORMATS.md §6.4): tensors sorted by dtype (widest first, in the reference enum's order)
 // then by name, compact header JSON padded with spaces to a multiple of 8, `__metadata__`

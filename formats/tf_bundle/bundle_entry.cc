@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding and encoding of the bundle's header and entry protos.
 #include "formats/tf_bundle/bundle_entry.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BundleHeaderProto and BundleEntryProto (FORMATS.md §1.6, §1.7): decoding from and
 // canonical encoding to protobuf wire format, as TF's C++ serializer writes them.
 #pragma once

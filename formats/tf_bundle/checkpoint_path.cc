@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoint path resolution.
 #include "formats/tf_bundle/checkpoint_path.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolution of the path forms TensorFlow users type into a concrete checkpoint:
 // a prefix (`model.ckpt-1000`), the prefix plus `.index` or a `.data-…` suffix, a directory
 // holding a `checkpoint` state file (FORMATS.md §2), a SavedModel directory, an empty

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32C: ISA-L when available, an SSE4.2 path, and slicing-by-8 tables.
 #include "formats/tf_bundle/crc32c.h"
 

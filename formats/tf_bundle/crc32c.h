@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32C (Castagnoli) and the masking TF/LevelDB apply to every stored CRC.
 //
 // Extend() uses ISA-L's crc32_iscsi when rescope was built with it (libisal-dev: three

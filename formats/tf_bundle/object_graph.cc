@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrackableObjectGraph decoding, canonical re-encoding, object paths and derived keys.
 #include "formats/tf_bundle/object_graph.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TF2 object graph (TrackableObjectGraph, FORMATS.md §3): decoding, byte-identical
 // re-encoding, the object paths and checkpoint keys TF derives from it, and the graph
 // rewrite that keeps a key rename restorable by tf.train.Checkpoint.

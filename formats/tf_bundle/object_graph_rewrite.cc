@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RewriteForRename: keeps a TF2 object graph consistent with renamed bundle keys
 // (FORMATS.md §3.4). TF matches objects by edge names and reads values by the keys stored
 // in the graph, so a rename must change both, and the keys must stay the ones TF would

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object graph <-> TensorStore: read, rewrite for a rename, compare.
 #include "formats/tf_bundle/object_graph_store.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TF2 object graph as part of a TensorStore: reading it from the store's
 // `_CHECKPOINTABLE_OBJECT_GRAPH` entry, rewriting it for a renamed copy of the store (the
 // same rewrite `rename` writes, so a dry run, a diff and a write agree), and comparing two

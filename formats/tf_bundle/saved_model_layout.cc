@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "formats/tf_bundle/saved_model_layout.h"
 
 #include <filesystem>

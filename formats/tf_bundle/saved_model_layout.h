@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files of a SavedModel directory (GRAPHS.md §1.1): saved_model.pb (or .pbtxt, or the
 // chunked .cpb), variables/variables.{index,data-*}, optional assets/, assets.extra/,
 // fingerprint.pb and (Keras 2) keras_metadata.pb.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RewriteSavedModel: walks SavedModel -> MetaGraphDef -> {GraphDef, SavedObjectGraph} with
 // proto_wire, re-encoding only the messages on the way to a changed field. Field numbers:
 // tensorflow/core/protobuf/{saved_model,meta_graph,saved_object_graph}.proto,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renaming the variables of a TF2 SavedModel: saved_model.pb must follow the rename of its
 // variables/ checkpoint (GRAPHS.md §1 and §3). tf.saved_model.load rebuilds the objects
 // from the SavedObjectGraph (MetaGraphDef field 7) and restores their values by matching

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TF ordered-code slice keys and TensorSliceProto encoding (FORMATS.md §1.10).
 #include "formats/tf_bundle/slice_key.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keys and protos that describe stored slices of partitioned TF variables: TF's "ordered
 // code" slice keys (FORMATS.md §1.10) and TensorSliceProto (BundleEntryProto.slices).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decodes and builds the prefix-compressed blocks of TF tables.
 #include "formats/tf_bundle/sstable_block.h"
 

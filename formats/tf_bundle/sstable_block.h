@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Blocks of a TF table: decoding (prefix-compressed entries + restart array) and building.
 //
 // A block is `entry* restart_offset:fixed32* num_restarts:fixed32`; each entry is

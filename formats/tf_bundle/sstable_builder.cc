@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes TF tables with the same block cutting, separators and trailers as TF.
 #include "formats/tf_bundle/sstable_builder.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TableBuilder: writes a TF table byte-for-byte as TF's (tsl) TableBuilder does, so that
 // re-encoding the entries of a TF-written `.index` or V1 file reproduces it exactly.
 //

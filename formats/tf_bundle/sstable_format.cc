@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Block handles, footer, block trailer verification and snappy decompression for TF tables.
 #include "formats/tf_bundle/sstable_format.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte-level pieces of TF's table (LevelDB-derived SSTable) format: block handles, the
 // 48-byte footer, the 5-byte block trailer, reading one block, and the bytewise key
 // separators the builder puts in the index block. See formats/tf_bundle/README.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opens TF tables: footer, index block, then data blocks on demand.
 #include "formats/tf_bundle/sstable_reader.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TableReader: reads a TF table (the `.index` file of a tensor bundle, or a V1 checkpoint)
 // from a ByteSource, verifying every checksum and structural invariant on the way.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encoding and checked decoding of DT_STRING tensor bytes (FORMATS.md §1.9.2).
 #include "formats/tf_bundle/string_tensor.h"
 

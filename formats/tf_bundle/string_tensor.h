@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DT_STRING tensor bytes in a TF bundle data shard (FORMATS.md §1.9.2): all lengths as
 // varint64, a masked CRC32C of the lengths, then all string bytes.
 //

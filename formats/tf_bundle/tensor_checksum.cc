@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming checksum computation for bundle tensors.
 #include "formats/tf_bundle/tensor_checksum.h"
 

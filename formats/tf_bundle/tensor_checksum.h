@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recomputes the CRC32C TensorFlow stores for a tensor's bytes (FORMATS.md §1.9), streaming
 // through the data in windows so memory does not grow with tensor size.
 #pragma once

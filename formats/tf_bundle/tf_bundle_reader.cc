@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tensor-bundle index decoding into a Checkpoint.
 #include "formats/tf_bundle/tf_bundle_reader.h"
 

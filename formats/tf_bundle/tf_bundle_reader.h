@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader for TensorFlow V2 checkpoints ("tensor bundles": PREFIX.index + data shards).
 //
 // Opening reads only the index: entries become TensorEntries whose bytes are views into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tensor-bundle writing: index rebuild plus copied, linked or streamed data shards.
 #include "formats/tf_bundle/tf_bundle_writer.h"
 

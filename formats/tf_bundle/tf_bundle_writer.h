@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writer for TensorFlow V2 checkpoints (tensor bundles), reproducing TF's BundleWriter
 // index byte for byte (FORMATS.md §1.3.5–1.3.6, §1.13).
 //

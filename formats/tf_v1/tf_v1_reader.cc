@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // V1 (SavedTensorSlices) checkpoint reading.
 #include "formats/tf_v1/tf_v1_reader.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reader for TensorFlow V1 checkpoints (SavedTensorSlices tables, FORMATS.md §4): one table
 // per shard whose "" record lists the tensors and whose other records hold the values as
 // TensorProto fields. Values are decoded into the dense little-endian layout the rest of

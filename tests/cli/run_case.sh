@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs one golden CLI case: tests/cli/<command>/<case>.sh with, beside it,
 #   <case>.stdout   exact expected stdout (required)
 #   <case>.exit     expected exit code (default 0)

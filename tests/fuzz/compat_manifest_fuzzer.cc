@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: parse a variables manifest, check it against a small checkpoint, suggest
 // a rename map and render everything.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the Keras HDF5 / .keras reader: the input is written to a temp
 // file (OpenKerasH5 takes a path) and opened; every entry's first bytes are read. Errors
 // are expected, crashes are bugs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpus of tests/fuzz/hdf5_fuzzer: tiny HDF5 files made with h5py.
 
 HDF5 normally reserves 2 KiB blocks for metadata and small raw data; both are set to 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the TF2 object graph: parses arbitrary bytes; a graph that parses must
 // re-encode idempotently, and survive path/key derivation, description and the identity
 // and drop-everything rewrites.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the restricted pickle machine and the PyTorch container readers: runs the
 // bytes as a data.pkl (strict and lenient), re-emits whatever parses, and opens the bytes as a
 // whole .pt file, reading every tensor's bytes through its strides.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: bytes as a JSON rename map; a map that parses is planned against a
 // fixed set of names, and its ToJson form must parse back to a map that acts the same.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a fuzz target over every file of its checked-in corpus, so the corpus is replayed
 // by ctest in every build (no libFuzzer needed). Usage: <target>_replay DIR|FILE...
 #include <cstdint>

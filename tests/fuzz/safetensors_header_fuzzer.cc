@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the safetensors header: parses arbitrary bytes as an in-memory file and,
 // when they are accepted, checks the layout invariants, opens them as a checkpoint, and
 // re-serializes the header to check that it parses back to the same tensors and metadata.

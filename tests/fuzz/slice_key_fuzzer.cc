@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for TF slice keys, ordered-code signed numbers and TensorSliceProto: decodes
 // arbitrary bytes each way and checks that whatever decodes re-encodes to bytes that decode
 // to the same value (the canonical form of a non-minimal input).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: decode, format, summarize and compare arbitrary tensor bytes.
 // Input: byte 0 = dtype value, byte 1 = rank (mod 4), then one byte per dimension, then
 // the tensor bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the TF table reader: opens the input as a table, visits every entry,
 // and checks that a table which reads cleanly also answers Get for its keys and re-encodes.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for one TF table block, below the checksum that shields it in a file:
 // parses the input as block contents, iterates every entry, then seeks each listed key.
 #include <cstdint>

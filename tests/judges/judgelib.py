@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers of the judge tests: run rescope, find test data, compare values exactly.
 
 Each judge test is a script that lets a real framework write a checkpoint, runs rescope on it,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs one judge test (tests/judges/test_*.py) with the judge environment's interpreter.
 # Args: SCRIPT RESCOPE_BINARY JUDGE_PYTHON REAL_DATA_DIR TORCH_DATA_DIR SOURCE_DIR
 # A clone without the environment skips (exit 77) with a message; with RESCOPE_REQUIRE_JUDGES=1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Across frameworks (issue 11, judge 8): what TensorFlow wrote, converted by rescope, computes
 the same in PyTorch.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The judge environment is the one the requirement files pin, and the data folders exist.
 
 Every other judge test trusts these versions; the README names them. In CI (judges required)

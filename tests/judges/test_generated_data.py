@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Checkpoints of kinds the real-file collection lacks, written here by TensorFlow and Keras.
 
 Generated under TMPDIR in every run (nothing is committed): TF1 partitioned variables with Adam

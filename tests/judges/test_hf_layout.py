@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hugging Face directory layout and PyTorch training checkpoints, judged by torch/transformers.
 
 - A training checkpoint torch.save'd as {'epoch', 'model_state_dict', 'optimizer_state_dict',

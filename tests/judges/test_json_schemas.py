@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every `--json` document in the golden CLI cases (tests/cli/*/*.stdout) validates against
 its command's JSON Schema (docs/json-schema/<command>.schema.json, draft 2020-12), and every
 command's schema is exercised by at least one golden case.
@@ -50,6 +51,13 @@ for command in COMMANDS:
     jsonschema.Draft202012Validator.check_schema(schema)
     validators[command] = jsonschema.Draft202012Validator(schema)
 
+# The hash manifest is a file format (no "command"): documents with "algorithm" are manifests.
+with open(os.path.join(SCHEMA_DIR, "manifest.schema.json")) as f:
+    manifest_schema = json.load(f)
+jsonschema.Draft202012Validator.check_schema(manifest_schema)
+manifest_validator = jsonschema.Draft202012Validator(manifest_schema)
+manifests_seen = 0
+
 seen = {c: 0 for c in COMMANDS}
 for stdout in sorted(glob.glob(os.path.join(SOURCE_DIR, "tests", "cli", "*", "*.stdout"))):
     case = os.path.relpath(stdout, SOURCE_DIR)
@@ -58,6 +66,11 @@ for stdout in sorted(glob.glob(os.path.join(SOURCE_DIR, "tests", "cli", "*", "*.
     for doc in documents(text):
         if "schema_version" not in doc and "command" not in doc:
             continue  # a file the case printed (a rename map), not a command's report
+        if "algorithm" in doc and "command" not in doc:
+            manifests_seen += 1
+            for e in list(manifest_validator.iter_errors(doc))[:5]:
+                check(False, f"{case}: manifest: at {list(e.path)}: {e.message[:300]}")
+            continue
         command = doc.get("command")
         if not check(command in validators, f"{case}: unknown \"command\": {command!r}"):
             continue
@@ -68,5 +81,6 @@ for stdout in sorted(glob.glob(os.path.join(SOURCE_DIR, "tests", "cli", "*", "*.
 
 for command, n in seen.items():
     check(n > 0, f"no golden CLI case prints a `{command} --json` document")
-print("documents validated per command:", seen)
+check(manifests_seen > 0, "no golden CLI case prints a `rescope hash` manifest")
+print("documents validated per command:", seen, "manifests:", manifests_seen)
 finish()

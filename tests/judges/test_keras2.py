@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Keras 2 (tf_keras) HDF5: Keras writes, rescope renames one layer, Keras loads.
 
 A functional model with layers `dense_1` and `head` is trained one step and saved as a full

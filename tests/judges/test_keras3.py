@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Keras 3: Keras writes .keras and .weights.h5, rescope renames a layer, Keras loads.
 
 Keras 3 stores weights by object path, not by layer name: a subclassed model's layer

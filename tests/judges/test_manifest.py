@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Judge (issue 12, "What verify proves"): `rescope hash` digests are the SHA-256 that
 Python's hashlib computes over the tensors the frameworks hand back and over the files.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`rescope show` of TF1 partitioned variables, judged by TensorFlow.
 
 A tf.compat.v1 graph holds variables under fixed_size_partitioner(3) along axis 0 (uneven

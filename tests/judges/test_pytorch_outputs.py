@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Judge (issue 11, item 6): every .pt/.bin rescope writes loads in PyTorch itself.
 
 Each output (rename of a torch.save file, convert from safetensors, from a TensorFlow bundle and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Judge (issue 11, item 7): every .safetensors rescope writes opens with safetensors itself.
 
 Outputs of convert from PyTorch (torch.save, tied weights included), from a TensorFlow bundle TF

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A SavedModel renamed by rescope loads in TensorFlow with every variable at its value.
 
 1. tf.saved_model.save writes a tf.Module (root.encoder.dense.{kernel,bias}, root.head, an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shipped presets, used by name (`--map NAME`), judged by the frameworks that wrote the input.
 
 - torch-compile/strip-orig-mod and strip-orig-mod-module, dataparallel/strip-module: the keys

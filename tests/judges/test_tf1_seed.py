@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The seed scenario, judged by TensorFlow 1 graph mode (tf.compat.v1).
 
 A model with model_1/layer_a/{weights,biases}, a decoy scope model_1/layer_ab, Adam slots and

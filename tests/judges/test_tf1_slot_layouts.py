@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TF1 optimizer layouts whose slots do not sit under their variable, judged by TensorFlow.
 
 Each model is written by tf.compat.v1 graph code the way real trainers write it, trained one

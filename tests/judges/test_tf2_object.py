@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TF2 object-based checkpoints: TensorFlow writes, rescope renames an object path, TF restores.
 
 1. A Keras 2 (tf_keras) model inside tf.train.Checkpoint(model=..., optimizer=...) is saved

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Judge (issue 11, item 9): TensorFlow itself reads the bundles rescope converts.
 
 Sources written by the frameworks themselves (safetensors.numpy and safetensors.torch,

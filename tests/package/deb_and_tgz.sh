@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the .deb and the .tgz from a finished build tree, unpacks the .deb into a temporary
 # root (dpkg -x, no installation) and runs rescope from there: --version, and maps list,
 # which must find the maps installed beside the unpacked binary (a map added only there is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hostile_inputs_test: rescope against files whose headers lie about sizes, and against an
 // input that shrinks while it is read. Every case must end with an exit code (never a
 // signal), in bounded time and memory, with a message that says what was refused.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpus of safetensors_header_fuzzer (standard library only).
 
 Usage: make_safetensors_seeds.py OUTDIR   (normally tests/fuzz/corpus/safetensors_header_fuzzer)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the small checkpoints under testdata/ with rescope's own bundle writer, from
 // values defined here (see testdata/README.md for what each file holds and why).
 // Usage: rescope_make_testdata OUTDIR

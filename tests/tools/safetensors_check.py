@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent safetensors reader for tests: standard library only (json, struct, hashlib).
 
 Usage: safetensors_check.py FILE...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Independent check of PyTorch files rescope writes: loads them with torch itself.
 
 Usage: torch_check.py TORCH_DIR REAL_DIR OUT_DIR

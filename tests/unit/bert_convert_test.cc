@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end test of the shipped BERT map: `rescope convert` of Google's TF1
 // run_pretraining checkpoint to safetensors, read back with the library, every tensor
 // compared with the TF source bytes (kernels through a transpose computed here by index

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the rename maps shipped under maps/ (Google TF1 BERT -> Hugging Face, and the
 // DataParallel `module.` prefix) on real checkpoints: renamed key sets against real
 // PyTorch state_dicts, renamed shapes against the TF checkpoint's own bert_config.json.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the restore-compatibility check (core/compat), manifests, suggest-map
 // (core/suggest_map) and their renderers (core/compat_render).
 #include "core/compat.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round trips across the four formats: sources of each format (TF bundle, Keras 2 HDF5,
 // safetensors, PyTorch) are converted by the `rescope` binary to every other format and back,
 // and every hop must keep names, dtypes, shapes and the exact bytes of each tensor (SHA-256

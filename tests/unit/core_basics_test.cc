@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of core/ basics: dtype names, shapes, the tensor store.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests that every CRC-32C implementation (formats/tf_bundle/crc32c.cc) computes the same
 // function: the table path every CPU runs, the SSE4.2 path x86-64 takes at run time, and
 // ISA-L's crc32_iscsi when rescope is built with it. A machine takes only one of them in

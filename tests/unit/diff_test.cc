@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of store comparison (core/diff) and its renderers (core/diff_render).
 #include "core/diff.h"
 

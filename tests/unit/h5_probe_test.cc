@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The forked-child crash probe (formats/hdf5/h5_probe.h): exact messages for a crashing and
 // a hanging child, and a byte-flip sweep of a real Keras file that must never take the
 // test process down.

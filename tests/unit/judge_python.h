@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Python interpreter unit tests use for independent checks (h5py, numpy, torch, zipfile):
 // the judge environment's (CMake RESCOPE_JUDGE_PYTHON, built by scripts/make-judges-venv.sh),
 // never whatever python3 comes first on PATH. Without it a test skips with a message; where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Damaged copies of real Keras files (written to a temp dir) must fail with a clean
 // Status naming the file, never crash. The damage is chosen at places whose handling is
 // deterministic: truncation (HDF5 compares the superblock's end-of-file address with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the Keras HDF5 reader on small files that h5py writes at test time (types and
 // layouts no real file in testdata/real has: float16, big-endian, bool, bfloat16, complex,
 // strings, chunked+gzip, user blocks, chunked Keras attributes, config-derived Keras 3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the Keras HDF5 / .keras reader on files written by real Keras versions
 // (testdata/real, see its PROVENANCE.md). Expected listings come from `h5ls -r` and
 // `h5dump -H -A` run on those files, values from `h5dump -m %.9g -d <path> <file>` (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the Keras HDF5 reader tests: expected listings, byte access and the
 // invariants every opened checkpoint must satisfy.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Keras HDF5 writer: renames in real Keras 2 / Keras 3 files read back by rescope and,
 // independently, by h5py (the judge python, via popen); filters and chunking kept; TF bundle →
 // HDF5 → TF bundle round trips keep every tensor's bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the name evidence behind suggest-map (core/name_evidence): tokens, leaf
 // conventions and the layouts they imply. Expected values follow the conventions as the
 // frameworks document them (a TF dense kernel is [in, out], torch.nn.Linear.weight is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the TF2 object graph: decoding, byte-identical re-encoding, paths and keys
 // (FORMATS.md §3), and the rewrite that follows a key rename (§3.4), on real TF files.
 #include "formats/tf_bundle/object_graph.h"

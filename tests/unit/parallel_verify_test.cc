@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Verify recomputes checksums on several threads (formats/parallel_for.h): every item runs
 // exactly once whatever the thread count, and the report (failures, their order, counts) is
 // the same for 1 thread as for many, with damaged tensors and zip records among intact ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the tiling check and of assembling partitioned variables from hand-built slices
 // (core/partitioned_values). Expected values are worked out by hand: the full tensor holds
 // 0, 1, 2, ... in row-major order, and each slice holds the numbers of its own elements.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of sharded PyTorch output (pytorch_model-0000i-of-0000N.bin + pytorch_model.bin.index.json,
 // PYTORCH.md §7): Hugging Face's split rule, the index JSON text, ties kept in one shard, plain
 // dict shards, and a shard set renamed with its layout kept.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the PyTorch reader and writer against files written by real PyTorch: the
 // torch-made .expected.json files of RESCOPE_TORCH_TESTDATA_DIR and the real files of
 // RESCOPE_TESTDATA_DIR (PROVENANCE.md Parts 2 and 3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the PyTorch writer (round trips, renames with _metadata, drops, zip layout checked
 // by Python's zipfile) and of reader errors on damaged input.
 #include "formats/pytorch/pytorch_writer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Failure behaviour of `rescope rename` as a process: killed at random points (SIGKILL)
 // or stopped by a file-size limit (RLIMIT_FSIZE, write fails with EFBIG), a run must leave
 // no partial output under the final names and must not touch its input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests that the rule indexes of RenameMap (hash lookups for names and scopes, pattern rules
 // grouped by literal prefix) and the streaming JSON map parser keep the first-match-wins
 // semantics of core/rename_rules.h. Expected outcomes follow from the rule text by hand.

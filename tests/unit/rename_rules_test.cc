@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the rename-map language (core/rename_rules.h), the planner
 // (core/rename_plan.h) and the optimizer-state recogniser (core/optimizer_state.h).
 #include "core/rename_rules.h"

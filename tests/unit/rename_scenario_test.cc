@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end rename scenarios through the library (plan, apply, write, re-open): the
 // TF1 scope move of testdata/scopes, optimizer dropping and conflicts, and TF2 scope
 // renames whose object graph must stay consistent with the index.

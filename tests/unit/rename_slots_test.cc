@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Optimizer slots follow their variable in every TF1 layout; rules that match nothing are
 // errors with a suggestion; scopes split on the checkpoint's separator. Names are written
 // by hand from the layouts TF1 optimizers, tensor2tensor and Estimators produce

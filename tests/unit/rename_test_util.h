@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the rename/writer tests: scratch directories, whole-file reads,
 // index records, tensor bytes, a rename run through the library, and running the
 // `rescope` binary as a child process.

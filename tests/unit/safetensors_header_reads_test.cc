@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks that opening and listing a safetensors file (what `rescope ls` and `info` do) reads
 // only the 8-byte length and the header, never the data area, using a ByteSource that records
 // every range read.

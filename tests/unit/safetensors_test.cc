@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the safetensors reader: the real files of shared/testdata/real (PROVENANCE.md
 // Part 2), every header validation rule with its exact message, sniffing, directories and
 // sharded index sets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the safetensors unit tests: building files in memory, temporary
 // directories, reading files, in-memory tensor stores and running the Python checker.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the safetensors writer: reference layout and padding (FORMATS.md §6.4), byte-
 // identical round trips of the real files, header-only pass-through for renames, sharding
 // with an index, unsupported dtypes, and an independent check of written files by the

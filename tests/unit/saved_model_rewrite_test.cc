@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of RewriteSavedModel (formats/tf_bundle/saved_model_rewrite.h) on SavedModels built
 // here field by field from the .proto field numbers (GRAPHS.md §1.2-§1.9): the expected
 // output is built the same way with the new names, so a byte comparison checks both what

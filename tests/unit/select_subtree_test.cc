@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --select: one dictionary of a PyTorch file as the checkpoint. Expected names come from the
 // torch-written fixture's expected.json (containers "model", "optimizer", ...), written by
 // torch itself (tests/unit/pytorch_test.cc reads the same file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 (FIPS 180-4) for tests that compare tensor bytes with digests made by other tools.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the TF table layer against real TF-written files (byte-identical re-encoding)
 // and against damaged tables (exact messages, sweeps of truncations and byte flips).
 #include <doctest/doctest.h>

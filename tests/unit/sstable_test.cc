@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the TF table layer: CRC-32C, blocks, separators, the byte-exact TableBuilder,
 // multi-block tables and the FORMATS.md §1.3.8 worked example.
 #include <doctest/doctest.h>

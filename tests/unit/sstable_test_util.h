@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the sstable unit tests: hex conversion, opening in-memory tables,
 // reading every entry.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of streaming reads: MappedFile::ReadStreaming (pread into scratch) and the window
 // release and buffer reuse of WindowedBytes, which diff --values relies on for speed and
 // bounded memory.

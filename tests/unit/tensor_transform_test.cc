@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of value transforms (core/tensor_transform.h) and of transforms in rename plans:
 // permuted bytes are checked against index arithmetic written out here, independently of
 // the gathering code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of element decoding (core/tensor_values, core/small_floats, core/float_repr) and
 // statistics (core/tensor_stats) on tensors built in memory.
 #include "core/tensor_values.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renames that must reach optimizer state kept under another object's path: TF2 slot keys
 // follow an optimizer rename (FORMATS.md §3.3: `<var>/.OPTIMIZER_SLOT/<optimizer path>/
 // <slot>`), Keras 2 optimizer weights follow their layer (names as tf_keras 2.21 and the

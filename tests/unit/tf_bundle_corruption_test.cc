@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Corruption sweep over the TF read path: every real `.index` and V1 file is copied to a
 // temp dir (data shards symlinked beside it), then truncated and byte-flipped at many
 // offsets, also with the block checksum recomputed so that the damage reaches the entry

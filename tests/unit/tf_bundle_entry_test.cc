@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the bundle protos against the byte examples of FORMATS.md §1.6/§1.7/§1.10, of the
 // `checkpoint` state-file parser (FORMATS.md §2), and of OpenTfBundle on generated bundles
 // that real data does not cover: indexes spanning several 256 KiB blocks (plain and

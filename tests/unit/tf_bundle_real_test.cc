@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the TensorFlow read path (OpenCheckpoint, VerifyCheckpoint, path resolution)
 // against every TF bundle and V1 checkpoint in the real test data. Every expected value
 // comes from testdata/real/PROVENANCE.md or FORMATS.md, or is computed by hand from them

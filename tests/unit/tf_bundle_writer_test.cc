@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the tensor-bundle writer behind `rescope rename`: byte-identical re-writing of
 // every real bundle, index compression, hard-linked data, and compaction after a drop.
 #include "formats/tf_bundle/tf_bundle_writer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of numpy-style value text (core/value_format) and values JSON (core/value_json).
 // Expected strings are what numpy's str(array) prints for the same arrays.
 #include "core/value_format.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that build tensors in memory: little-endian byte builders, TF bundle
 // string layout, and a ByteSource that records the largest single read.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // VerifyCheckpoint's overlap rule (views of one storage are shared, distinct storages must not
 // overlap), one failure per missing file, and what OpenCheckpoint says about paths that are
 // not checkpoints (issue 10: "verify accepts what frameworks write", "errors say what the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of the zip CRC-32 (formats/pytorch/zip_crc32.cc): the standard check value, and
 // every path (ISA-L when built with it, PCLMULQDQ folding, tables) against a bit-at-a-time
 // reference on many lengths, alignments and split points.

@@ -7,6 +7,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_document.h"
 #include "cli/shipped_maps.h"
 
 namespace rescope::cli {
@@ -15,15 +16,26 @@ namespace {
 struct MapsOptions {
   std::string action;
   std::string name;
+  bool json = false;
 };
 
-int ListMaps() {
+int ListMaps(bool json) {
   const std::vector<ShippedMap> maps = ListShippedMaps();
   if (maps.empty()) {
     PrintError(
         "no shipped maps found (looked for share/rescope/maps beside the executable's "
         "bin/ directory); reinstall rescope, or give map files to --map");
     return kExitError;
+  }
+  if (json) {
+    nlohmann::ordered_json doc = JsonDocument("maps", true);
+    doc["maps"] = nlohmann::ordered_json::array();
+    for (const ShippedMap& m : maps) {
+      doc["maps"].push_back(
+          {{"name", m.name}, {"description", m.description}, {"file", m.file.string()}});
+    }
+    PrintJson(doc);
+    return kExitOk;
   }
   size_t width = 0;
   for (const ShippedMap& m : maps) width = std::max(width, m.name.size());
@@ -56,7 +68,11 @@ int RunMaps(const MapsOptions& o) {
       PrintError("`maps list` takes no name (did you mean `rescope maps show " + o.name + "`?)");
       return kExitError;
     }
-    return ListMaps();
+    return ListMaps(o.json);
+  }
+  if (o.json) {
+    PrintError("`maps show` prints the map file itself, which is JSON; --json is for `maps list`");
+    return kExitError;
   }
   if (o.name.empty()) {
     PrintError("`maps show` needs a map name (`rescope maps list` shows them)");
@@ -75,6 +91,7 @@ Command AddMapsCommand(CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"list", "show"}));
   sub->add_option("map", o->name, "Shipped map to print (show)");
+  sub->add_flag("--json", o->json, "maps list: print the maps as a JSON document");
   return {sub, [o] { return RunMaps(*o); }};
 }
 

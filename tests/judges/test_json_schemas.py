@@ -18,7 +18,7 @@ except ImportError:  # the judge environment pins it (scripts/judges-requirement
     raise SystemExit("FAIL: the judge environment lacks jsonschema; "
                      "rerun scripts/make-judges-venv.sh") from None
 
-COMMANDS = ["ls", "info", "show", "verify", "diff", "check", "rename", "convert", "recover"]
+COMMANDS = ["ls", "info", "show", "verify", "diff", "check", "rename", "convert", "recover", "maps"]
 SCHEMA_DIR = os.path.join(SOURCE_DIR, "docs", "json-schema")
 
 

@@ -139,4 +139,11 @@ void AddOpenOptions(CLI::App* app, OpenOptions& options) {
                   "(model_state_dict of a training checkpoint)");
 }
 
+std::string CanonicalPath(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path c =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  return ec ? path : c.string();
+}
+
 }  // namespace rescope::cli

@@ -51,4 +51,8 @@ std::string DisplayName(std::string_view name);
 // Adds the --step option shared by commands that open checkpoints.
 void AddOpenOptions(CLI::App* app, OpenOptions& options);
 
+// The absolute, symlink-free form of `path` (as far as it exists), to tell whether two
+// paths name the same file; `path` itself when that cannot be worked out.
+std::string CanonicalPath(const std::string& path);
+
 }  // namespace rescope::cli

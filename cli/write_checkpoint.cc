@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "cli/cli_common.h"
 #include "cli/created_directories.h"
 #include "cli/model_config_copy.h"
 #include "cli/stored_checksums.h"
@@ -29,12 +30,6 @@
 namespace rescope::cli {
 namespace fs = std::filesystem;
 namespace {
-
-std::string Canonical(const std::string& p) {
-  std::error_code ec;
-  fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
-  return ec ? p : c.string();
-}
 
 std::string BaseName(const std::string& prefix) {
   std::string base = fs::path(prefix).filename().string();
@@ -219,7 +214,8 @@ Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const
   if (constexpr std::string_view kIndex = ".safetensors.index.json"; EndsWith(path, kIndex)) {
     path = path.substr(0, path.size() - kIndex.size()) + ".safetensors";
   }
-  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
+  if (CanonicalPath(path) == CanonicalPath(source.path) && !o.in_place)
+    return RefuseSameAsInput(path);
   safetensors::WriteOptions so;
   so.default_metadata = {{"format", "pt"}};
   RESCOPE_ASSIGN_OR_RETURN(so.max_shard_size, MaxShardBytes(o));
@@ -231,7 +227,8 @@ Result<WrittenCheckpoint> WriteSafetensorsOutput(const Checkpoint& source, const
 Result<WrittenCheckpoint> WritePyTorchOutput(const Checkpoint& source, const TensorStore& store,
                                              const std::string& path,
                                              const WriteCheckpointOptions& o) {
-  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
+  if (CanonicalPath(path) == CanonicalPath(source.path) && !o.in_place)
+    return RefuseSameAsInput(path);
   pytorch::WriteOptions po;
   RESCOPE_ASSIGN_OR_RETURN(po.max_shard_size, MaxShardBytes(o));
   auto files = pytorch::WritePyTorch(source, store, path, po);
@@ -242,7 +239,8 @@ Result<WrittenCheckpoint> WritePyTorchOutput(const Checkpoint& source, const Ten
 Result<WrittenCheckpoint> WriteKerasOutput(const Checkpoint& source, const TensorStore& store,
                                            const std::string& path,
                                            const WriteCheckpointOptions& o) {
-  if (Canonical(path) == Canonical(source.path) && !o.in_place) return RefuseSameAsInput(path);
+  if (CanonicalPath(path) == CanonicalPath(source.path) && !o.in_place)
+    return RefuseSameAsInput(path);
   WrittenCheckpoint result;
   auto files = WriteKerasH5Output(source, store, path, &result.notes);
   if (!files.ok()) return files.status();
@@ -425,7 +423,7 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
     // the output would be `P.index.index` and escape the same-as-input check.
     prefix = prefix.substr(0, prefix.size() - kIndex.size());
   }
-  const bool same = Canonical(prefix) == Canonical(source.path);
+  const bool same = CanonicalPath(prefix) == CanonicalPath(source.path);
   if (same && !o.in_place) return RefuseSameAsInput(prefix);
   const bool transformed = AnyBytesTransformed(store);
   if (same && transformed) {

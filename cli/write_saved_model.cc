@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cli/cli_common.h"
 #include "formats/atomic_output.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/saved_model_layout.h"
@@ -21,12 +22,6 @@
 namespace rescope::cli {
 namespace fs = std::filesystem;
 namespace {
-
-std::string Canonical(const fs::path& p) {
-  std::error_code ec;
-  fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
-  return ec ? p.string() : c.string();
-}
 
 // OUT, or OUT/variables/variables standing for OUT.
 fs::path SavedModelDirectoryFor(const std::string& output) {
@@ -140,7 +135,7 @@ Result<WrittenCheckpoint> WriteSavedModel(const Checkpoint& source, const Tensor
                                           const SavedModelOutput& plan, const std::string& output,
                                           const WriteCheckpointOptions& options) {
   const fs::path target = SavedModelDirectoryFor(output);
-  const bool same = Canonical(target) == Canonical(plan.input_dir);
+  const bool same = CanonicalPath(target.string()) == CanonicalPath(plan.input_dir);
   if (same && !options.in_place) {
     return Status::InvalidArgument(target.string() +
                                    ": output is the input SavedModel; pass --in-place to replace "

@@ -120,10 +120,12 @@ int main(int argc, char** argv) {
                     : verbosity == 1 ? spdlog::level::debug
                                      : spdlog::level::warn);
   spdlog::set_default_logger(logger);
-  static DiscardingBuffer discard;  // outlives main: cout is flushed at exit
+  // Never destroyed: cout is flushed by ios_base::Init's destructor at exit, after every
+  // static constructed in main is gone (a function-local static here crashed there).
+  static auto* const discard = new DiscardingBuffer;
   for (const Command& c : commands) {
     if (c.app->parsed()) {
-      if (quiet && !WantsJson(*c.app)) std::cout.rdbuf(&discard);
+      if (quiet && !WantsJson(*c.app)) std::cout.rdbuf(discard);
       try {
         const int code = c.run();
         // A mapped input that shrank under us was read as zeros past its new end (see

@@ -49,7 +49,48 @@ enum class DType : int32_t {
   kInt2 = 31,
   kUInt2 = 32,
   kFloat4E2M1FN = 33,
+
+  // rescope's own values for element types no TF DataType names. They sit far above TF's
+  // range and its reference types (value + 100), so a new TF value never collides.
+  // Sub-byte types are packed here (safetensors F4 holds two elements per byte), unlike TF's
+  // one-element-per-byte float4_e2m1fn above.
+  kFloat8E8M0FNU = 1001,   // safetensors F8_E8M0: an exponent-only scale (MX formats)
+  kFloat6E2M3FN = 1002,    // safetensors F6_E2M3: 4 elements in 3 bytes
+  kFloat6E3M2FN = 1003,    // safetensors F6_E3M2: 4 elements in 3 bytes
+  kFloat4E2M1FNX2 = 1004,  // safetensors F4: 2 elements per byte
+
+  // GGML's block-quantized types: 2000 + the ggml_type number that GGUF tensor infos store.
+  // A block of `block_elements` values is stored in `block_bytes` bytes (DTypeBlock).
+  kGgmlQ4_0 = 2002,
+  kGgmlQ4_1 = 2003,
+  kGgmlQ5_0 = 2006,
+  kGgmlQ5_1 = 2007,
+  kGgmlQ8_0 = 2008,
+  kGgmlQ8_1 = 2009,
+  kGgmlQ2_K = 2010,
+  kGgmlQ3_K = 2011,
+  kGgmlQ4_K = 2012,
+  kGgmlQ5_K = 2013,
+  kGgmlQ6_K = 2014,
+  kGgmlQ8_K = 2015,
+  kGgmlIQ2_XXS = 2016,
+  kGgmlIQ2_XS = 2017,
+  kGgmlIQ3_XXS = 2018,
+  kGgmlIQ1_S = 2019,
+  kGgmlIQ4_NL = 2020,
+  kGgmlIQ3_S = 2021,
+  kGgmlIQ2_S = 2022,
+  kGgmlIQ4_XS = 2023,
+  kGgmlIQ1_M = 2029,
+  kGgmlTQ1_0 = 2034,
+  kGgmlTQ2_0 = 2035,
+  kGgmlMXFP4 = 2039,
+  kGgmlNVFP4 = 2040,
+  kGgmlQ1_0 = 2041,
 };
+
+// The first value of the GGML block types: DType(kGgmlTypeBase + ggml_type).
+constexpr int32_t kGgmlTypeBase = 2000;
 
 // Lowercase name used in all output: "float32", "bfloat16", "qint8", "float32_ref" for
 // graph-only reference types (value + 100), and "dtype<N>" for values rescope does not know.
@@ -63,6 +104,23 @@ std::optional<DType> ParseDTypeName(std::string_view name);
 // variable-length types (string, variant), non-storable types (resource, refs) and
 // unknown values.
 std::optional<uint32_t> DTypeElementSize(DType dtype);
+
+// How a type's elements are stored: `block_elements` values in `block_bytes` bytes. Dense
+// types are {1, element size}; packed sub-byte types {2, 1} or {4, 3}; GGML types {32, 18}...
+struct DTypeBlockLayout {
+  uint32_t block_elements = 0;
+  uint32_t block_bytes = 0;
+};
+// nullopt for variable-length, non-storable and unknown types.
+std::optional<DTypeBlockLayout> DTypeBlock(DType dtype);
+
+// Bytes that `num_elements` values of `dtype` occupy; nullopt for types without a block
+// layout, on overflow, or when num_elements is not a whole number of blocks (a GGML row of
+// 100 values cannot be stored in Q4_0, whose blocks hold 32).
+std::optional<uint64_t> DTypeStoredBytes(DType dtype, uint64_t num_elements);
+
+// True for GGML's block-quantized types (values need a dequantizer to be read).
+bool IsGgmlBlockDType(DType dtype);
 
 // True for the floating types (float16/32/64, bfloat16, float8 variants).
 bool IsFloatingDType(DType dtype);

@@ -46,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$tmp/bin/python" - <<'PY'
 import importlib, sys
 for name in ("tensorflow", "tf_keras", "keras", "torch", "safetensors", "h5py", "numpy",
-             "transformers"):
+             "transformers", "gguf"):
     try:
         importlib.import_module(name)
     except Exception as e:  # report every failure, not just the first

@@ -4,12 +4,10 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/json_document.h"
 #include "cli/listing_json.h"
 #include "core/name_glob.h"
 
@@ -26,9 +24,7 @@ struct LsOptions {
   bool json = false;
 };
 
-struct Totals {
-  uint64_t variables = 0, metadata = 0, parameters = 0, bytes = 0;
-};
+using Totals = ListingTotals;
 
 void Accumulate(Totals& t, const TensorStore& store, const TensorEntry& e) {
   if (e.is_metadata) {
@@ -167,13 +163,7 @@ int RunLs(const LsOptions& o) {
   Totals totals;
   for (const TensorEntry* e : rows) Accumulate(totals, ckpt->store, *e);
   if (o.json) {
-    nlohmann::ordered_json j = JsonDocument("ls", true);
-    AppendKeys(j, ListingJson(*ckpt, rows));
-    j["totals"] = {{"variables", totals.variables},
-                   {"metadata", totals.metadata},
-                   {"parameters", totals.parameters},
-                   {"bytes", totals.bytes}};
-    PrintJson(j);
+    PrintListingJson(*ckpt, rows, totals);
     return kExitOk;
   }
   if (o.tree) {

@@ -285,11 +285,21 @@ void WarnUnattributed(const SlotAttribution& slots, const RenameMap& map,
 
 // Reports every final name claimed by more than one variable.
 void CheckConflicts(const RenameMap& map, RenamePlan& plan) {
-  std::map<std::string_view, std::vector<const RenameChange*>> renamed_to;
+  // Every target with the changes renamed to it, grouped by sorting (a map node per change
+  // cost more than the rest of planning a 100,000-variable rename).
+  std::vector<std::pair<std::string_view, const RenameChange*>> renamed_to;
+  renamed_to.reserve(plan.changes.size());
   for (const RenameChange& change : plan.changes) {
-    if (!change.dropped) renamed_to[change.new_name].push_back(&change);
+    if (!change.dropped) renamed_to.emplace_back(change.new_name, &change);
   }
-  for (const auto& [target, sources] : renamed_to) {
+  std::stable_sort(renamed_to.begin(), renamed_to.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t begin = 0, end = 0; begin < renamed_to.size(); begin = end) {
+    const std::string_view target = renamed_to[begin].first;
+    std::vector<const RenameChange*> sources;
+    for (end = begin; end < renamed_to.size() && renamed_to[end].first == target; ++end) {
+      sources.push_back(renamed_to[end].second);
+    }
     // A transform-only change keeps its own name; it conflicts with nothing by itself.
     if (sources.size() == 1 && sources[0]->old_name == target) continue;
     const bool stays = std::binary_search(plan.unchanged.begin(), plan.unchanged.end(), target);
@@ -321,13 +331,13 @@ std::string RenamePlan::NewName(std::string_view old) const {
   return change->dropped ? std::string() : change->new_name;
 }
 
-RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
-                      const PlanOptions& options) {
+namespace {
+
+// PlanRename of names already sorted and unique (a store's names are).
+RenamePlan PlanSortedRename(const std::vector<std::string>& sorted, const RenameMap& map,
+                            const PlanOptions& options) {
   RenamePlan plan;
   plan.warnings = map.warnings();
-  std::vector<std::string> sorted = names;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
 
   const SlotAttribution slots = AttributeSlots(sorted, options.separator);
   Decider decider(map, slots, options, plan);
@@ -390,11 +400,21 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
   return plan;
 }
 
+}  // namespace
+
+RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& map,
+                      const PlanOptions& options) {
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  return PlanSortedRename(sorted, map, options);
+}
+
 RenamePlan PlanStoreRename(const TensorStore& store, const RenameMap& map,
                            const PlanOptions& options) {
   PlanOptions with_separator = options;
   with_separator.separator = store.separator();
-  RenamePlan plan = PlanRename(RenamableNames(store), map, with_separator);
+  RenamePlan plan = PlanSortedRename(RenamableNames(store), map, with_separator);
   CheckTransforms(store, map, plan);
   return plan;
 }

@@ -59,21 +59,28 @@ Status TensorStore::Add(TensorEntry entry) {
   if (entry.source_name.empty()) entry.source_name = entry.name;
   // Readers of sorted indexes (TF bundles) add names in order: appending at the end
   // skips the search down the tree.
-  if (entries_.empty() || entries_.rbegin()->first < entry.name) {
-    std::string key = entry.name;
-    entries_.emplace_hint(entries_.end(), std::move(key), std::move(entry));
+  if (entries_.empty() || entries_.rbegin()->name < entry.name) {
+    entries_.emplace_hint(entries_.end(), std::move(entry));
     return Status::Ok();
   }
-  auto [it, inserted] = entries_.try_emplace(entry.name);
-  if (!inserted) return Status::Conflict("duplicate tensor name \"" + entry.name + "\"");
-  it->second = std::move(entry);
+  if (entries_.contains(std::string_view(entry.name))) {
+    return Status::Conflict("duplicate tensor name \"" + entry.name + "\"");
+  }
+  entries_.insert(std::move(entry));
   return Status::Ok();
 }
 
 void TensorStore::Put(TensorEntry entry) {
   if (entry.source_name.empty()) entry.source_name = entry.name;
-  std::string key = entry.name;
-  entries_.insert_or_assign(std::move(key), std::move(entry));
+  if (entries_.empty() || entries_.rbegin()->name < entry.name) {  // in order, as Add
+    entries_.emplace_hint(entries_.end(), std::move(entry));
+    return;
+  }
+  if (TensorEntry* existing = FindMutable(entry.name)) {
+    *existing = std::move(entry);  // the same name: the order holds
+    return;
+  }
+  entries_.insert(std::move(entry));
 }
 
 bool TensorStore::Remove(std::string_view name) {
@@ -85,36 +92,37 @@ bool TensorStore::Remove(std::string_view name) {
 
 const TensorEntry* TensorStore::Find(std::string_view name) const {
   auto it = entries_.find(name);
-  return it == entries_.end() ? nullptr : &it->second;
+  return it == entries_.end() ? nullptr : &*it;
 }
 
 TensorEntry* TensorStore::FindMutable(std::string_view name) {
   auto it = entries_.find(name);
-  return it == entries_.end() ? nullptr : &it->second;
+  // Set elements are const only to protect the order; every field but the name may change.
+  return it == entries_.end() ? nullptr : const_cast<TensorEntry*>(&*it);
 }
 
 void TensorStore::ForEachInScope(std::string_view scope,
                                  const std::function<void(const TensorEntry&)>& fn) const {
   while (!scope.empty() && scope.back() == '/') scope.remove_suffix(1);
   if (scope.empty()) {
-    for (const auto& [name, entry] : entries_) fn(entry);
+    for (const TensorEntry& entry : entries_) fn(entry);
     return;
   }
   // "scope" itself, then everything in ["scope/", "scope0"): '/' + 1 == '0'.
   if (const TensorEntry* exact = Find(scope)) fn(*exact);
   const std::string lo = std::string(scope) + "/";
-  for (auto it = entries_.lower_bound(lo); it != entries_.end(); ++it) {
-    if (it->first.compare(0, lo.size(), lo) != 0) break;
-    fn(it->second);
+  for (auto it = entries_.lower_bound(std::string_view(lo)); it != entries_.end(); ++it) {
+    if (it->name.compare(0, lo.size(), lo) != 0) break;
+    fn(*it);
   }
 }
 
 std::vector<std::string> TensorStore::Suggest(std::string_view name, size_t max) const {
   std::vector<std::pair<size_t, std::string>> scored;
   const size_t limit = std::max<size_t>(3, name.size() / 3);
-  for (const auto& [candidate, entry] : entries_) {
-    const size_t d = EditDistance(name, candidate, limit + 1);
-    if (d <= limit) scored.emplace_back(d, candidate);
+  for (const TensorEntry& entry : entries_) {
+    const size_t d = EditDistance(name, entry.name, limit + 1);
+    if (d <= limit) scored.emplace_back(d, entry.name);
   }
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

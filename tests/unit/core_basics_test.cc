@@ -2,6 +2,10 @@
 // Tests of core/ basics: dtype names, shapes, the tensor store.
 #include <doctest/doctest.h>
 
+#include <iterator>
+#include <string>
+#include <vector>
+
 #include "core/dtype.h"
 #include "core/edit_distance.h"
 #include "core/tensor_store.h"
@@ -46,6 +50,49 @@ TEST_CASE("scope iteration matches whole path segments") {
   store.ForEachInScope("layer_a/", [&](const TensorEntry& e) { seen.push_back(e.name); });
   CHECK(seen == std::vector<std::string>{"layer_a", "layer_a/b", "layer_a/w"});
   CHECK(store.Suggest("layer_a/x").front().rfind("layer_a", 0) == 0);
+}
+
+TEST_CASE("the store stays sorted by name through out-of-order adds, puts and removes") {
+  // Names short enough for the string's inline buffer and long ones: the store orders
+  // entries by their own name, which must stay valid as entries move into it.
+  const std::string long_b(40, 'b');
+  TensorStore store;
+  for (const std::string& n : {std::string("m"), long_b, std::string("a"), std::string("z")}) {
+    TensorEntry e;
+    e.name = n;
+    e.byte_size = n.size();
+    REQUIRE(store.Add(e).ok());
+  }
+  TensorEntry dup;
+  dup.name = long_b;
+  CHECK(store.Add(dup).code() == StatusCode::kConflict);  // a duplicate added out of order
+
+  TensorEntry replacement;
+  replacement.name = "m";
+  replacement.byte_size = 99;
+  store.Put(replacement);  // replaces in place
+  TensorEntry later;
+  later.name = "c";
+  store.Put(later);  // inserted out of order
+  CHECK(store.Remove("z"));
+  CHECK_FALSE(store.Remove("z"));
+
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : store) {
+    CHECK(name == entry.name);
+    names.push_back(name);
+  }
+  CHECK(names == std::vector<std::string>{"a", long_b, "c", "m"});
+  CHECK(store.size() == 4);
+  CHECK(store.begin()->first == "a");
+  CHECK(std::prev(store.end())->second.byte_size == 99);
+  CHECK(store.Find("m")->source_name == "m");
+
+  TensorEntry* found = store.FindMutable(long_b);
+  REQUIRE(found != nullptr);
+  found->byte_size = 7;
+  CHECK(store.Find(long_b)->byte_size == 7);
+  CHECK(store.FindMutable("missing") == nullptr);
 }
 
 TEST_CASE("edit distance") {

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "core/compat_manifest_fast.h"
 #include "core/name_glob.h"
 
 namespace rescope {
@@ -70,13 +72,12 @@ Result<ExpectedVar> ParseVariable(const Json& v, std::string_view source, size_t
       return ManifestError(source, where(), "\"bytes\": expected a non-negative integer");
     }
     out.bytes = bytes->get<uint64_t>();
-    const std::optional<uint32_t> size = DTypeElementSize(out.dtype);
-    const std::optional<uint64_t> count = ShapeNumElements(out.shape);
-    if (size && count && *count <= UINT64_MAX / *size && *count * *size != *out.bytes) {
+    if (!ManifestBytesMatch(out)) {
+      const uint64_t expected = *ShapeNumElements(out.shape) * *DTypeElementSize(out.dtype);
       return ManifestError(source, where(),
                            "\"bytes\": " + std::to_string(*out.bytes) + " does not match " +
                                DTypeName(out.dtype) + " " + ShapeToString(out.shape) +
-                               " (expected " + std::to_string(*count * *size) + ")");
+                               " (expected " + std::to_string(expected) + ")");
     }
   }
   return out;
@@ -117,50 +118,81 @@ CheckReport CheckCompat(const TensorStore& ckpt, const std::vector<ExpectedVar>&
                         const CheckOptions& options) {
   const SetAsideClassifier set_aside =
       options.set_aside ? options.set_aside : SetAsideClassifier(IsSetAsideForModelOnly);
-  std::map<std::string_view, const ExpectedVar*> wanted;
-  for (const ExpectedVar& v : expected) wanted.emplace(v.name, &v);  // first one wins
-
-  std::map<std::string, CheckItem, std::less<>> items;
+  // Both sides as name-sorted lists, merged in one pass: no map of either side is built
+  // (100,000-entry manifests). A stable sort keeps the first of duplicate expected names.
+  std::vector<const ExpectedVar*> wanted;
+  wanted.reserve(expected.size());
+  for (const ExpectedVar& v : expected) wanted.push_back(&v);
+  const auto by_name = [](const ExpectedVar* x, const ExpectedVar* y) { return x->name < y->name; };
+  if (!std::is_sorted(wanted.begin(), wanted.end(), by_name)) {
+    std::stable_sort(wanted.begin(), wanted.end(), by_name);
+  }
+  // The store's own key of each entry (its name), with the entry.
+  std::vector<std::pair<std::string_view, const TensorEntry*>> have;
+  have.reserve(ckpt.size());
   for (const auto& [name, entry] : ckpt) {
-    if (entry.kind == EntryKind::kSlice) continue;
-    CheckItem item = FromCheckpoint(entry);
-    const auto it = wanted.find(name);
-    if (it != wanted.end()) SetExpected(item, *it->second);
-    if (options.model_only && (entry.is_metadata || set_aside(name))) {
-      item.category = CheckCategory::kSetAside;
-    } else if (!item.in_expected) {
-      item.category = CheckCategory::kUnused;
-      item.excused = GlobMatchAny(options.ignore_unused, name);
-    } else if (item.ckpt_dtype != item.expected_dtype) {
-      item.category = CheckCategory::kDTypeMismatch;
-    } else if (item.ckpt_shape != item.expected_shape) {
-      item.category = CheckCategory::kShapeMismatch;
-    } else {
-      item.category = CheckCategory::kRestorable;
-    }
-    items.emplace(name, std::move(item));
+    if (entry.kind != EntryKind::kSlice) have.emplace_back(name, &entry);
   }
-  for (const auto& [name, var] : wanted) {
-    if (items.count(name) != 0) continue;
-    CheckItem item;
-    item.name = std::string(name);
-    SetExpected(item, *var);
-    if (options.model_only && set_aside(name)) {
-      item.category = CheckCategory::kSetAside;
-    } else {
-      item.category = CheckCategory::kMissing;
-      item.excused = GlobMatchAny(options.allow_missing, name);
-    }
-    items.emplace(item.name, std::move(item));
-  }
+  if (!std::is_sorted(have.begin(), have.end())) std::sort(have.begin(), have.end());
+
   CheckReport report;
   report.model_only = options.model_only;
-  for (auto& [name, item] : items) report.items.push_back(std::move(item));
+  report.items.reserve(std::max(have.size(), wanted.size()));
+  auto w = wanted.begin();
+  for (auto h = have.begin(); h != have.end() || w != wanted.end();) {
+    const int order = h == have.end() ? 1 : w == wanted.end() ? -1 : h->first.compare((*w)->name);
+    if (order > 0) {  // expected only
+      const ExpectedVar& var = **w;
+      CheckItem item;
+      item.name = var.name;
+      SetExpected(item, var);
+      if (options.model_only && set_aside(var.name)) {
+        item.category = CheckCategory::kSetAside;
+      } else {
+        item.category = CheckCategory::kMissing;
+        item.excused = GlobMatchAny(options.allow_missing, var.name);
+      }
+      report.items.push_back(std::move(item));
+      ++w;
+    } else {
+      const auto [name, entry_ptr] = *h;
+      const TensorEntry& entry = *entry_ptr;
+      CheckItem item = FromCheckpoint(entry);
+      if (order == 0) SetExpected(item, **w);
+      if (options.model_only && (entry.is_metadata || set_aside(name))) {
+        item.category = CheckCategory::kSetAside;
+      } else if (!item.in_expected) {
+        item.category = CheckCategory::kUnused;
+        item.excused = GlobMatchAny(options.ignore_unused, name);
+      } else if (item.ckpt_dtype != item.expected_dtype) {
+        item.category = CheckCategory::kDTypeMismatch;
+      } else if (item.ckpt_shape != item.expected_shape) {
+        item.category = CheckCategory::kShapeMismatch;
+      } else {
+        item.category = CheckCategory::kRestorable;
+      }
+      report.items.push_back(std::move(item));
+      ++h;
+    }
+    // Later expected entries of the name just placed are duplicates: the first counted.
+    if (order >= 0) {
+      const std::string& placed = report.items.back().name;
+      while (w != wanted.end() && (*w)->name == placed) ++w;
+    }
+  }
   return report;
 }
 
 Result<std::vector<ExpectedVar>> ParseManifest(std::string_view json_text,
                                                std::string_view source) {
+  if (std::optional<std::vector<ExpectedVar>> fast = ParseManifestFast(json_text)) {
+    return std::move(*fast);
+  }
+  return ParseManifestStrict(json_text, source);
+}
+
+Result<std::vector<ExpectedVar>> ParseManifestStrict(std::string_view json_text,
+                                                     std::string_view source) {
   Json doc;
   try {
     doc = Json::parse(json_text);

@@ -319,7 +319,9 @@ void DetectRenames(const TensorStore& a, const TensorStore& b, const DiffOptions
     ea.evidence = evidence;
     drop[sides.second[0]] = true;
   }
+  if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
   std::vector<DiffEntry> kept;
+  kept.reserve(report.entries.size());
   for (size_t i = 0; i < report.entries.size(); ++i) {
     if (!drop[i]) kept.push_back(std::move(report.entries[i]));
   }
@@ -396,6 +398,7 @@ Result<ValueComparison> CompareValues(const TensorEntry& a, const TensorEntry& b
 DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOptions& options) {
   DiffReport report;
   report.options = options;
+  report.entries.reserve(std::max(a.size(), b.size()));
   auto ia = a.begin(), ib = b.begin();
   while (ia != a.end() || ib != b.end()) {
     const bool take_a = ib == b.end() || (ia != a.end() && ia->first <= ib->first);

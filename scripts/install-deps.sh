@@ -29,6 +29,14 @@ else
   echo "install-deps: no libisal-dev here; rescope will use its own (slower) CRC code" >&2
 fi
 
+# simdjson reads large `check --expect` manifests; optional like ISA-L (the build falls back
+# to nlohmann's parser alone).
+if apt-cache show libsimdjson-dev >/dev/null 2>&1; then
+  $SUDO apt-get install -y --no-install-recommends libsimdjson-dev
+else
+  echo "install-deps: no libsimdjson-dev here; manifests will be read more slowly" >&2
+fi
+
 # libFuzzer and the sanitizer runtimes ship as libclang-rt-<major>-dev, where <major> is the
 # version of the default clang (14 on Debian 12, 19 on Debian 13).
 clang_major=$(clang --version | sed -n 's/.*clang version \([0-9][0-9]*\)\..*/\1/p' | head -1)

@@ -13,12 +13,16 @@ const FormatDescriptor& KerasH5Format();
 const FormatDescriptor& PyTorchFormat();
 const FormatDescriptor& TfBundleFormat();
 
-// To add a format: a folder formats/<format>/ with its reader (and writer), a
-// <format>_format.cc defining `const FormatDescriptor& <Format>Format()`, its declaration
-// above, and one row below. The order is the order of the content sniffs: cheap and
-// unambiguous sniffs first (safetensors reads 8 bytes and a '{'; the HDF5 sniff probes
-// for a superblock at 512 * 2^n through the whole file). Then add the format to README's
-// "Formats" table and the man page's "Formats read" (format_table_test checks them).
+// To add a format (GGUF, ...):
+//   1. a folder formats/<format>/ with its reader (and writer) and a README.md on its bytes;
+//   2. formats/<format>/<format>_format.cc defining `const FormatDescriptor& <Format>Format()`
+//      (safetensors_format.cc is a short example), declared above;
+//   3. one row in kTable below, and, if it writes, one in kWriters;
+//   4. its row in README.md's "Formats" table and its name in the man page's "Formats read"
+//      (and "Formats written") sentences: tests/unit/format_table_test.cc checks them.
+// kTable's order is the order of the content sniffs: cheap and unambiguous sniffs first
+// (safetensors reads 8 bytes and a '{'; the HDF5 sniff probes for a superblock at
+// 512 * 2^n through the whole file, faulting in pages all over a large file).
 std::span<const FormatDescriptor* const> Formats() {
   static const std::array<const FormatDescriptor*, 4> kTable = {
       &SafetensorsFormat(),

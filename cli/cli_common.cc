@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/output_settings.h"
+#include "formats/format_table.h"
 #include "formats/mapped_file.h"
 #include "formats/write_journal.h"
 
@@ -21,6 +22,12 @@ void PrintWarning(const std::string& message) {
 }
 
 namespace {
+
+// Formats whose files nest dictionaries, of which --select KEY opens one.
+bool IsSelectable(const std::string& checkpoint_format) {
+  const FormatDescriptor* format = FormatOfCheckpoint(checkpoint_format);
+  return format != nullptr && format->capabilities.selectable;
+}
 
 bool IsSelection(const Checkpoint& ckpt) {
   for (const auto& property : ckpt.properties) {
@@ -43,7 +50,7 @@ void NoteSkippedValues(const Checkpoint& ckpt) {
   if (count > kShown) shown += ", ...";
   PrintWarning(ckpt.path + ": " + std::to_string(count) + " non-tensor value" +
                (count == 1 ? "" : "s") + " not listed (" + shown + ")" +
-               (ckpt.format.starts_with("pytorch") && !IsSelection(ckpt)
+               (IsSelectable(ckpt.format) && !IsSelection(ckpt)
                     ? "; --select KEY opens one dictionary"
                     : ""));
 }

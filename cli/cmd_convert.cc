@@ -6,15 +6,14 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/json_document.h"
+#include "cli/manifest_output.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
-#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename_plan.h"
-#include "formats/pytorch/pytorch_writer.h"
-#include "formats/safetensors/safetensors_writer.h"
+#include "formats/format_table.h"
 
 namespace rescope::cli {
 namespace {
@@ -32,27 +31,32 @@ struct ConvertOptions {
   bool json = false;
 };
 
+// The --to choices: every format rescope writes.
+std::vector<std::string> WritableFormatNames() {
+  std::vector<std::string> names;
+  for (const FormatDescriptor* f : WritableFormats()) names.emplace_back(f->name);
+  return names;
+}
+
 // Removes what the target format cannot hold, saying what was left behind.
 TensorStore CarryableStore(const TensorStore& in, const std::string& target,
                            std::vector<std::string>& notes) {
+  const FormatDescriptor* format = FindFormat(target);
+  const FormatCapabilities can = format ? format->capabilities : FormatCapabilities{};
   TensorStore out;
   for (const auto& [name, e] : in) {
-    if (target != "tf_bundle") {
-      if (e.is_metadata) {
-        notes.push_back("not carried: \"" + name + "\" (TF2 object graph; " + target +
-                        " has no object graph)");
-        continue;
-      }
-      if (e.kind != EntryKind::kTensor) {
-        notes.push_back("not carried: \"" + DisplayName(name) +
-                        "\" (partitioned variable slice layout)");
-        continue;
-      }
+    if (e.is_metadata && !can.object_graph) {
+      notes.push_back("not carried: \"" + name + "\" (TF2 object graph; " + target +
+                      " has no object graph)");
+      continue;
     }
-    if (target == "safetensors" || target == "pytorch") {
-      auto why =
-          target == "safetensors" ? safetensors::WhyNotWritable(e) : pytorch::WhyNotWritable(e);
-      if (why) {
+    if (e.kind != EntryKind::kTensor && !can.partitioned) {
+      notes.push_back("not carried: \"" + DisplayName(name) +
+                      "\" (partitioned variable slice layout)");
+      continue;
+    }
+    if (format && format->writer.why_not_writable) {
+      if (auto why = format->writer.why_not_writable(e)) {
         notes.push_back("not carried: \"" + DisplayName(name) + "\" (" + *why + ")");
         continue;
       }
@@ -152,7 +156,7 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_option("output", o->output, "Output path (format from --to or its extension)")
       ->required();
   sub->add_option("--to", o->write.to_format, "Output format")
-      ->check(CLI::IsMember({"tf_bundle", "safetensors", "pytorch", "keras_h5"}));
+      ->check(CLI::IsMember(WritableFormatNames()));
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
   sub->add_flag("--drop-optimizer", o->drop_optimizer, "Leave optimizer state behind");

@@ -17,8 +17,8 @@ struct WriteCheckpointOptions {
   bool link_data = false;
   bool compact = false;
   std::string index_compression = "keep";
-  // Output format: "" = the input's family (TF V1 input becomes a V2 bundle), or one of
-  // tf_bundle, safetensors, pytorch, keras_h5. `convert` infers it from OUT's extension.
+  // Output format: "" = the input's family (TF V1 input becomes a V2 bundle), or the name of
+  // a writable format (formats/format_table.h). `convert` infers it from OUT's extension.
   std::string to_format;
   // Write tensors whose bytes fail their stored checksum (cli/stored_checksums.h).
   bool ignore_checksums = false;
@@ -27,16 +27,12 @@ struct WriteCheckpointOptions {
 
 // What an output name says about its format.
 enum class OutputName {
-  kDirectory,    // an existing directory or a name ending in '/'
-  kBare,         // no extension: a TF prefix, or a directory for other formats
-  kTfBundle,     // model.ckpt, model.ckpt-1000, x.tf, P.index, P.data-00000-of-00001
-  kSafetensors,  // .safetensors, .safetensors.index.json
-  kPyTorch,      // .pt, .pth, .bin, .bin.index.json
-  kKerasH5,      // .h5, .hdf5, .keras
-  kUnknown,      // any other extension (.onnx, .npz, .gguf): refused unless the format is
-                 // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
+  kDirectory,  // an existing directory or a name ending in '/'
+  kBare,       // no extension: a TF prefix, or a directory for other formats
+  kFormat,     // a name a format claims (FormatNamedBy: .safetensors, model.ckpt-1000, .h5)
+  kUnknown,    // any other extension (.onnx, .npz, .gguf): refused unless the format is
+               // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
 };
-
 OutputName ClassifyOutputName(const std::string& output);
 
 // The format to write `output` in: `requested` (--to), else `input_family` (rename keeps

@@ -12,10 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "formats/hdf5_module/hdf5_module.h"
+#include "formats/format_table.h"
 #include "formats/mapped_file.h"
-#include "formats/pytorch/pytorch_reader.h"
-#include "formats/safetensors/safetensors_reader.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 
 namespace rescope {
@@ -94,8 +92,10 @@ bool IsIndexJson(const std::string& name) {
 }
 
 bool SniffsAsCheckpointFile(const std::string& path) {
-  return safetensors::SniffSafetensors(path) || SniffKerasOrHdf5File(path) ||
-         pytorch::SniffPyTorch(path);
+  for (const FormatDescriptor* f : Formats()) {
+    if (f->sniff_file && f->sniff_file(path)) return true;
+  }
+  return false;
 }
 
 std::string DescribeJson(const std::string& path) {

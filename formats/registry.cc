@@ -1,31 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Ordered format table. To add a format, add a row: a sniff test and an opener.
+// Opening a path: a walk over the format table (formats/format_table.h; rows are added
+// there, not here).
 #include "formats/registry.h"
 
 #include <filesystem>
 
-#include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/path_description.h"
-#include "formats/pytorch/pytorch_reader.h"
-#include "formats/safetensors/safetensors_reader.h"
 #include "formats/select_subtree.h"
-#include "formats/tf_bundle/checkpoint_path.h"
-#include "formats/tf_bundle/tf_bundle_reader.h"
-#include "formats/tf_v1/tf_v1_reader.h"
 #include "formats/write_journal.h"
 
 namespace rescope {
 namespace {
-
-Result<Checkpoint> OpenTensorFlow(const std::string& path, const OpenOptions& options) {
-  auto resolved = tfbundle::ResolveCheckpointPath(path, {options.step});
-  if (!resolved.ok()) return resolved.status();
-  if (resolved->kind == tfbundle::ResolvedPath::Kind::kV1) {
-    return tfv1::OpenTfV1(resolved->prefix, resolved->v1_files);
-  }
-  return tfbundle::OpenTfBundle(resolved->prefix);
-}
 
 // A journal of a killed rescope write means the directory may hold new files beside old
 // ones until it is replayed: reading it now could report a checkpoint that is neither.
@@ -42,15 +28,6 @@ Status RefuseInterruptedWrite(const std::string& path) {
       "` to restore the complete version (any rescope write into the directory does the same)");
 }
 
-}  // namespace
-
-std::vector<std::string> ReadableFormats() {
-  return {"tf_bundle", "tf_v1",       "keras_h5",    "keras3_weights_h5", "keras_zip",
-          "hdf5",      "safetensors", "pytorch_zip", "pytorch_legacy"};
-}
-
-namespace {
-
 // What the user gets when no reader accepted `path`: what is there, in one message.
 Status NotACheckpoint(const std::string& path) {
   // A path naming nothing needs no list of formats: the error is the missing file.
@@ -60,16 +37,28 @@ Status NotACheckpoint(const std::string& path) {
                           "Keras HDF5, .keras, safetensors, PyTorch)");
 }
 
+// True when a directory holds a state file of a format that resolves paths (TF's
+// `checkpoint`): its reader's error is the answer, whatever else the directory holds.
+bool HasStateFile(const std::string& dir) {
+  for (const FormatDescriptor* f : Formats()) {
+    if (f->resolves_paths && !f->writer.state_file.empty() &&
+        FileExists(dir + "/" + std::string(f->writer.state_file))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A directory no format-specific rule resolved: one checkpoint file or index inside it
 // opens like that file (a directory holding one model.h5, one model.bin, or the
 // model-0000N-of-0000M.bin shards rescope wrote with their model.bin.index.json); several
 // are listed for the user to choose.
 Result<Checkpoint> OpenDirectoryContents(const std::string& dir, const OpenOptions& options,
-                                         const Status& tf_error) {
+                                         const Status& resolver_error) {
   // A `checkpoint` state file whose listed prefix is gone: TF's message names it, and no
   // other file in the directory is opened in its place.
-  if (FileExists(dir + "/checkpoint")) {
-    return Status::NotFound(tf_error.message() +
+  if (HasStateFile(dir)) {
+    return Status::NotFound(resolver_error.message() +
                             "\n(not a checkpoint in any format rescope reads)");
   }
   const std::vector<std::string> found = CheckpointsInDirectory(dir);
@@ -81,43 +70,58 @@ Result<Checkpoint> OpenDirectoryContents(const std::string& dir, const OpenOptio
                                  " checkpoints; name the one to open:" + listed);
 }
 
-}  // namespace
+// Readers that resolve paths themselves (TF prefixes, which name no file): the first that
+// does not answer kNotFound. Returns the last kNotFound otherwise.
+Result<Checkpoint> OpenByPathResolution(const std::string& path, const OpenOptions& options) {
+  Result<Checkpoint> last = Status::NotFound(path + ": no format resolves this path");
+  for (const FormatDescriptor* f : Formats()) {
+    if (!f->resolves_paths) continue;
+    last = f->open(path, options);
+    if (last.ok() || last.status().code() != StatusCode::kNotFound) return last;
+  }
+  return last;
+}
 
 Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& options) {
-  if (!FileExists(path) && !IsDirectory(path)) {
+  const bool is_file = FileExists(path);
+  const bool is_directory = IsDirectory(path);
+  if (!is_file && !is_directory) {
     // Only TF prefixes name files that do not exist themselves.
-    auto tf = OpenTensorFlow(path, options);
-    if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
+    auto resolved = OpenByPathResolution(path, options);
+    if (resolved.ok() || resolved.status().code() != StatusCode::kNotFound) return resolved;
     return NotACheckpoint(path);
   }
-  // Single files are sniffed by content (a Keras file may be named anything);
-  // directories and TF-shaped paths go to TensorFlow.
-  // safetensors content first: its sniff reads only the first header bytes, while the HDF5
-  // sniff probes for a superblock at 512 * 2^n through the whole file, which on a large
-  // file faults in (and reads ahead) pages all over it. No HDF5 or zip file starts with a
-  // plausible safetensors header length followed by '{'.
-  if (FileExists(path) && safetensors::SniffSafetensors(path)) {
-    return safetensors::OpenSafetensors(path);
+  // Single files are sniffed by content (a Keras file may be named anything), in table
+  // order; a name is only a hint, for a file no content sniff recognised (its reader
+  // then says what is wrong with it).
+  if (is_file) {
+    for (const FormatDescriptor* f : Formats()) {
+      if (f->sniff_file && f->sniff_file(path)) return f->open(path, options);
+    }
+    for (const FormatDescriptor* f : Formats()) {
+      for (std::string_view hint : f->name_hints) {
+        if (path.ends_with(hint)) return f->open(path, options);
+      }
+    }
   }
-  if (FileExists(path) && SniffKerasOrHdf5File(path)) return OpenKerasH5File(path);
-  const bool safetensors_name =
-      path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
-  if (FileExists(path) && (safetensors_name || safetensors::SniffSafetensors(path))) {
-    return safetensors::OpenSafetensors(path);
+  // Directories and TF-shaped paths go to TensorFlow first.
+  auto resolved = OpenByPathResolution(path, options);
+  if (resolved.ok() || resolved.status().code() != StatusCode::kNotFound) return resolved;
+  if (!is_directory) return NotACheckpoint(path);
+  for (const FormatDescriptor* f : Formats()) {
+    if (f->sniff_directory && f->sniff_directory(path)) return f->open(path, options);
   }
-  if (FileExists(path) && pytorch::SniffPyTorch(path)) {
-    return pytorch::OpenPyTorch(path, {options.lenient});
+  return OpenDirectoryContents(path, options, resolved.status());
+}
+
+}  // namespace
+
+std::vector<std::string> ReadableFormats() {
+  std::vector<std::string> names;
+  for (const FormatDescriptor* f : Formats()) {
+    for (const FormatVariant& v : f->variants) names.emplace_back(v.name);
   }
-  auto tf = OpenTensorFlow(path, options);
-  if (tf.ok() || tf.status().code() != StatusCode::kNotFound) return tf;
-  if (IsDirectory(path) && safetensors::SniffSafetensors(path)) {
-    return safetensors::OpenSafetensors(path);
-  }
-  if (IsDirectory(path) && pytorch::SniffPyTorch(path)) {
-    return pytorch::OpenPyTorch(path, {options.lenient});
-  }
-  if (IsDirectory(path)) return OpenDirectoryContents(path, options, tf.status());
-  return NotACheckpoint(path);
+  return names;
 }
 
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one place that knows every format: opens any checkpoint path by trying each
-// format in a fixed order (by content, not by extension).
+// Opens any checkpoint path by walking the format table (formats/format_table.h) in its
+// order: content first, a file name only as a hint.
 #pragma once
 
 #include <optional>
@@ -8,20 +8,15 @@
 #include <vector>
 
 #include "core/tensor_store.h"
+#include "formats/format_table.h"
 
 namespace rescope {
-
-struct OpenOptions {
-  std::optional<int64_t> step;  // TF `checkpoint` state files: pick this step
-  bool lenient = false;         // PyTorch: list and skip non-tensor leaves instead of failing
-  std::string select = "";      // PyTorch: this dictionary of the file is the checkpoint
-};
 
 // Opens `path`: a TF bundle prefix/file/directory, a TF V1 checkpoint, ... Errors say
 // which formats were tried when none matched.
 Result<Checkpoint> OpenCheckpoint(const std::string& path, const OpenOptions& options = {});
 
-// Names of the formats rescope reads, in the order they are tried.
+// The Checkpoint.format values rescope reads, in the order their formats are tried.
 std::vector<std::string> ReadableFormats();
 
 }  // namespace rescope

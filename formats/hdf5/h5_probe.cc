@@ -13,8 +13,6 @@
 #include <cstring>
 #include <thread>
 
-#include "formats/keras_h5/keras_h5_reader.h"
-
 namespace rescope {
 namespace {
 
@@ -96,10 +94,6 @@ Status ProbeInChild(const std::string& path, std::chrono::seconds timeout,
   return Status::Corruption(path + ": the HDF5 library failed (exit status " +
                             std::to_string(WEXITSTATUS(wstatus)) +
                             ") while reading this file's metadata; the file is corrupt");
-}
-
-Status ProbeHdf5InChild(const std::string& path, std::chrono::seconds timeout) {
-  return ProbeInChild(path, timeout, [&path] { return OpenKerasH5Unprobed(path).ok(); });
 }
 
 std::chrono::seconds Hdf5ProbeTimeout() {

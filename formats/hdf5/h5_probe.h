@@ -33,10 +33,6 @@ namespace rescope {
 Status ProbeInChild(const std::string& path, std::chrono::seconds timeout,
                     const std::function<bool()>& work);
 
-// ProbeInChild with the whole metadata read OpenKerasH5 does (open, layout detection,
-// tree walk, attributes, string datasets; no numeric dataset payloads).
-Status ProbeHdf5InChild(const std::string& path, std::chrono::seconds timeout);
-
 // The probe timeout OpenKerasH5 uses: RESCOPE_HDF5_PROBE_TIMEOUT (whole seconds, 1..3600)
 // when set and valid, else 30 s.
 std::chrono::seconds Hdf5ProbeTimeout();

@@ -374,7 +374,12 @@ Result<Checkpoint> OpenKerasH5(const std::string& path) {
       const ByteView all = (*mapped)->All();
       parsed_by_hdf5 = LooksLikeZip(all) || FindHdf5Signature(all).has_value();
     }
-    if (parsed_by_hdf5) RESCOPE_RETURN_IF_ERROR(ProbeHdf5InChild(path, Hdf5ProbeTimeout()));
+    // The child runs the whole metadata read (open, layout detection, tree walk,
+    // attributes, string datasets; no numeric dataset payloads).
+    if (parsed_by_hdf5) {
+      RESCOPE_RETURN_IF_ERROR(ProbeInChild(path, Hdf5ProbeTimeout(),
+                                           [&path] { return OpenKerasH5Unprobed(path).ok(); }));
+    }
   }
   return OpenKerasH5Unprobed(path);
 }

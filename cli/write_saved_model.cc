@@ -14,6 +14,7 @@
 
 #include "cli/cli_common.h"
 #include "formats/atomic_output.h"
+#include "formats/interrupt_cleanup.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/saved_model_layout.h"
 #include "formats/tf_bundle/saved_model_rewrite.h"
@@ -151,9 +152,14 @@ Result<WrittenCheckpoint> WriteSavedModel(const Checkpoint& source, const Tensor
   const fs::path parent = fs::absolute(target, ec).parent_path();
   fs::create_directories(parent, ec);
   if (ec) return Status::IOError(parent.string() + ": cannot create directory: " + ec.message());
-  // Not named like the writers' temporaries: RecoverInterruptedWrites removes those as files.
+  // Build folders (and temporaries) that killed runs left beside the target go first; those
+  // of live runs stay.
+  RecoverOutputDirectory((parent / "").string());
+  // Not named like the writers' temporaries, which RecoverInterruptedWrites removes as files.
   TemporaryDirectory temp(parent /
-                          (target.filename().string() + ".rescope-savedmodel-" + NewWriteTag()));
+                          (target.filename().string() + kSavedModelBuildMarker + NewWriteTag()));
+  // Registered before it exists: Ctrl-C from here on removes it with whatever it holds.
+  RemoveTreeOnInterrupt(temp.path().string());
   fs::create_directories(temp.path() / tfbundle::kVariablesDir, ec);
   if (ec) return Status::IOError(temp.path().string() + ": cannot create: " + ec.message());
 
@@ -168,6 +174,9 @@ Result<WrittenCheckpoint> WriteSavedModel(const Checkpoint& source, const Tensor
   RESCOPE_RETURN_IF_ERROR(
       WriteSmallFile(temp.path() / tfbundle::kSavedModelPb, plan.saved_model_pb));
 
+  // The switch is not cut in half by Ctrl-C (the empty target removed, the rename not yet
+  // done): a signal waits for it, and the run still ends with the signal.
+  DeferInterrupts hold_signals;
   if (same) {
     if (::renameat2(AT_FDCWD, temp.path().c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) !=
         0) {

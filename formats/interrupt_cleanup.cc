@@ -4,14 +4,18 @@
 // The handler may run at any moment, on any thread, so everything it touches is
 // async-signal-safe: registered paths live in nodes of a push-only list that are never
 // freed or modified after they are published, and the handler only walks it and calls
-// unlink, rmdir, write, sigaction, pthread_sigmask and raise.
+// unlink, rmdir, openat, getdents64, unlinkat, close, write, sigaction, pthread_sigmask and
+// raise (opendir/readdir may allocate, so trees are walked with the raw system calls).
 #include "formats/interrupt_cleanup.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -19,9 +23,11 @@
 namespace rescope {
 namespace {
 
+enum class PathKind { kFile, kTree, kDirectory };
+
 struct PathNode {
   const char* path;
-  bool is_directory;
+  PathKind kind;
   PathNode* next;
 };
 
@@ -30,9 +36,9 @@ std::atomic<int> g_defer_depth{0};
 std::atomic<int> g_pending_signal{0};
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
-void Push(const std::string& path, bool is_directory) {
+void Push(const std::string& path, PathKind kind) {
   // Deliberately never freed: the handler may be reading the list at any time.
-  auto* node = new PathNode{strdup(path.c_str()), is_directory, nullptr};
+  auto* node = new PathNode{strdup(path.c_str()), kind, nullptr};
   PathNode* head = g_paths.load(std::memory_order_relaxed);
   do {
     node->next = head;
@@ -61,14 +67,59 @@ const char* SignalName(int sig) {
   }
 }
 
+// The record getdents64 fills (the kernel's struct linux_dirent64).
+struct DirentRecord {
+  uint64_t inode;
+  int64_t next_offset;
+  unsigned short length;
+  unsigned char type;
+  char name[1];
+};
+
+// Removes `name` under the directory `parent_fd` with everything in it, using only system
+// calls. Deep trees are cut off at a fixed depth (a build folder is a few levels deep):
+// what remains is left for the next run's clean-up of dead processes' build folders.
+bool RemoveTreeAt(int parent_fd, const char* name, int depth) {
+  if (::unlinkat(parent_fd, name, 0) == 0) return true;  // a file or a symbolic link
+  if (errno != EISDIR && errno != EPERM) return false;
+  if (depth >= 16) return false;
+  const int fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  // Entries are removed while the directory is read; passes repeat until one removes
+  // nothing, so an entry the listing skipped after a removal is not missed.
+  for (bool removed_any = true; removed_any;) {
+    removed_any = false;
+    if (::lseek(fd, 0, SEEK_SET) != 0) break;
+    alignas(8) char buf[2048];
+    for (;;) {
+      const long n = ::syscall(SYS_getdents64, fd, buf, sizeof(buf));
+      if (n <= 0) break;
+      for (long at = 0; at < n;) {
+        const auto* entry = reinterpret_cast<const DirentRecord*>(buf + at);
+        at += entry->length;
+        const char* child = entry->name;
+        if (child[0] == '.' && (child[1] == 0 || (child[1] == '.' && child[2] == 0))) continue;
+        if (RemoveTreeAt(fd, child, depth + 1)) removed_any = true;
+      }
+    }
+  }
+  ::close(fd);
+  return ::unlinkat(parent_fd, name, AT_REMOVEDIR) == 0;
+}
+
 [[noreturn]] void CleanUpAndDie(int sig) {
   int removed = 0;
-  // Files first, then directories (newest first, so children before parents).
+  // Files first, then trees, then directories (newest first, so children before parents).
   for (PathNode* n = g_paths.load(std::memory_order_acquire); n != nullptr; n = n->next) {
-    if (!n->is_directory && n->path != nullptr && ::unlink(n->path) == 0) ++removed;
+    if (n->kind == PathKind::kFile && n->path != nullptr && ::unlink(n->path) == 0) ++removed;
   }
   for (PathNode* n = g_paths.load(std::memory_order_acquire); n != nullptr; n = n->next) {
-    if (n->is_directory && n->path != nullptr) ::rmdir(n->path);
+    if (n->kind == PathKind::kTree && n->path != nullptr && RemoveTreeAt(AT_FDCWD, n->path, 0)) {
+      ++removed;
+    }
+  }
+  for (PathNode* n = g_paths.load(std::memory_order_acquire); n != nullptr; n = n->next) {
+    if (n->kind == PathKind::kDirectory && n->path != nullptr) ::rmdir(n->path);
   }
   WriteStderr("rescope: interrupted by ");
   WriteStderr(SignalName(sig));
@@ -109,8 +160,9 @@ void InstallInterruptCleanup() {
   }
 }
 
-void RemoveOnInterrupt(const std::string& path) { Push(path, false); }
-void RemoveDirectoryOnInterrupt(const std::string& path) { Push(path, true); }
+void RemoveOnInterrupt(const std::string& path) { Push(path, PathKind::kFile); }
+void RemoveDirectoryOnInterrupt(const std::string& path) { Push(path, PathKind::kDirectory); }
+void RemoveTreeOnInterrupt(const std::string& path) { Push(path, PathKind::kTree); }
 
 DeferInterrupts::DeferInterrupts() { g_defer_depth.fetch_add(1); }
 

@@ -24,6 +24,10 @@ void RemoveOnInterrupt(const std::string& path);
 // Directories removed (rmdir, so only when empty) if the process is interrupted; the most
 // recently registered goes first, so register parents before children.
 void RemoveDirectoryOnInterrupt(const std::string& path);
+// A directory this process builds under a name unique to it (a SavedModel's build folder)
+// removed with everything in it if the process is interrupted; symbolic links inside are
+// removed, never followed. Trees go after files and before the directories above.
+void RemoveTreeOnInterrupt(const std::string& path);
 
 class DeferInterrupts {
  public:

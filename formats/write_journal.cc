@@ -381,6 +381,25 @@ Status RecoverInterruptedWrites(const std::string& dir, RecoveryReport* report) 
                               std::to_string(*pid) + ")");
     }
   }
+  // And SavedModel build folders of processes that no longer run, with all they hold.
+  for (const std::string& name : names) {
+    const std::optional<long> pid = TagPid(name, kSavedModelBuildMarker);
+    if (!pid || ProcessAlive(*pid)) continue;
+    const std::string path = (fs::path(dir) / name).string();
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (ec) {
+      return Status::IOError(path + ": cannot remove this SavedModel build folder left by a " +
+                             "killed rescope (process " + std::to_string(*pid) +
+                             "): " + ec.message());
+    }
+    if (report) {
+      report->notes.push_back("removed " + path + "/, a SavedModel build folder left by a " +
+                              "killed rescope (process " + std::to_string(*pid) + ")");
+    }
+  }
   SyncDir(dir);
   return Status::Ok();
 }

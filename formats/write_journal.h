@@ -23,6 +23,11 @@
 
 namespace rescope {
 
+// Marks the folder a SavedModel is built in beside its target
+// (`<target>.rescope-savedmodel-<pid>-<id>`), renamed into place when complete; a dead
+// process's build folder is removed whole by RecoverInterruptedWrites.
+inline constexpr const char* kSavedModelBuildMarker = ".rescope-savedmodel-";
+
 // "<pid>-<16 hex digits>", fresh per call: the tag of one write's temporaries and journal.
 std::string NewWriteTag();
 
@@ -42,8 +47,9 @@ struct RecoveryReport {
   std::vector<std::string> notes;
 };
 
-// Replays the journals of dead processes in `dir` and removes their temporaries and
-// backups. Never touches files of a process that is still running. Safe to call anywhere.
+// Replays the journals of dead processes in `dir` and removes their temporaries, backups
+// and SavedModel build folders. Never touches files of a process that is still running. Safe to
+// call anywhere.
 Status RecoverInterruptedWrites(const std::string& dir, RecoveryReport* report);
 
 // Journals of dead processes in `dir` (their paths): a checkpoint in such a directory may be

@@ -153,9 +153,20 @@ sweep_input() {  # checkpoint directory, input path inside it
   done
 }
 
+print_summary() {
+  local summary="$variants damaged variants, $runs runs in $((SECONDS - started)) s; exits:"
+  for c in $(printf '%s\n' "${!exits[@]}" | sort -n); do summary+=" $c×${exits[$c]}"; done
+  echo "$summary"
+  echo "flips inside TF data shards caught by verify: $verify_caught of $data_flips"
+  echo "failures: $failures"
+}
+# An interrupted sweep still reports what it ran (the figures of a partial sweep).
+trap 'echo "interrupted after $(basename "${ckpt:-?}")"; print_summary; exit 130' INT TERM
+started=$SECONDS
 for d in "${dirs[@]}"; do
   for ckpt in "$d"/*/; do
     ckpt=${ckpt%/}
+    echo "checkpoint $(basename "$ckpt") ($variants variants, $runs runs, $((SECONDS - started)) s so far)" >&2
     while read -r input; do
       [ -n "$input" ] && sweep_input "$ckpt" "$input"
     done < <(inputs_of "$ckpt")
@@ -167,9 +178,5 @@ for d in "${dirs[@]}"; do
     done < <(inputs_of "$d")
   fi
 done
-summary="$variants damaged variants, $runs runs; exits:"
-for c in $(printf '%s\n' "${!exits[@]}" | sort -n); do summary+=" $c×${exits[$c]}"; done
-echo "$summary"
-echo "flips inside TF data shards caught by verify: $verify_caught of $data_flips"
-echo "failures: $failures"
+print_summary
 [ $failures = 0 ]

@@ -172,8 +172,6 @@ std::optional<uint64_t> DTypeStoredBytes(DType dtype, uint64_t num_elements) {
   return blocks * block->block_bytes;
 }
 
-bool IsTensorFlowDType(DType dtype) { return Lookup(dtype) != nullptr; }
-
 bool IsGgmlBlockDType(DType dtype) {
   return DTypeValue(dtype) > kGgmlTypeBase && LookupBlockType(dtype) != nullptr;
 }

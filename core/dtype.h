@@ -119,10 +119,6 @@ std::optional<DTypeBlockLayout> DTypeBlock(DType dtype);
 // 100 values cannot be stored in Q4_0, whose blocks hold 32).
 std::optional<uint64_t> DTypeStoredBytes(DType dtype, uint64_t num_elements);
 
-// True for the values of TensorFlow's DataType enum (1 .. kFloat4E2M1FN), the types a
-// tensor bundle can name; false for rescope's own values (packed, float8_e8m0fnu, GGML).
-bool IsTensorFlowDType(DType dtype);
-
 // True for GGML's block-quantized types (values need a dequantizer to be read).
 bool IsGgmlBlockDType(DType dtype);
 

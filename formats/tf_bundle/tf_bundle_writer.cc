@@ -39,6 +39,11 @@ sstable::Compression ChooseCompression(const WriteOptions& o, const TfBundleStat
 
 // A bundle names its dtypes by TF DataType; rescope's own values (float8_e8m0fnu, packed
 // float4/float6, GGML blocks) would be written as numbers TensorFlow cannot read.
+bool IsTensorFlowDType(DType dtype) {
+  // dtype.h: rescope's own values start at kFloat8E8M0FNU, far above TF's enum.
+  return DTypeValue(dtype) > 0 && DTypeValue(dtype) < DTypeValue(DType::kFloat8E8M0FNU);
+}
+
 Status CheckBundleDType(const TensorEntry& e) {
   const bool storable = e.dtype == DType::kString || e.dtype == DType::kVariant ||
                         DTypeElementSize(e.dtype).has_value();

@@ -9,7 +9,10 @@
 namespace rescope {
 namespace {
 
-enum class Float8Kind { kIeee, kFn, kFnuz };
+// kIeee: infinities and NaNs at the top exponent; kFn: no infinities, S.1111.111 is NaN;
+// kFnuz: no infinities or negative zero, 0x80 is NaN; kExponentOnly: no sign, no mantissa,
+// no zero (float8_e8m0fnu: 2^(bits - 127), 0xff is NaN).
+enum class Float8Kind { kIeee, kFn, kFnuz, kExponentOnly };
 
 struct Float8Layout {
   int exp_bits;
@@ -30,12 +33,18 @@ std::optional<Float8Layout> Float8LayoutOf(DType dtype) {
       return Float8Layout{4, 3, 11, Float8Kind::kFnuz};
     case DType::kFloat8E5M2FNUZ:
       return Float8Layout{5, 2, 16, Float8Kind::kFnuz};
+    case DType::kFloat8E8M0FNU:
+      return Float8Layout{8, 0, 127, Float8Kind::kExponentOnly};
     default:
       return std::nullopt;
   }
 }
 
 double DecodeFloat8Bits(const Float8Layout& f, uint8_t bits) {
+  if (f.kind == Float8Kind::kExponentOnly) {
+    if (bits == 0xff) return std::numeric_limits<double>::quiet_NaN();
+    return std::ldexp(1.0, static_cast<int>(bits) - f.bias);
+  }
   const bool negative = (bits & 0x80) != 0;
   const int exp_field = (bits >> f.mant_bits) & ((1 << f.exp_bits) - 1);
   const int mant = bits & ((1 << f.mant_bits) - 1);
@@ -102,6 +111,7 @@ double DecodeFloat8(DType dtype, uint8_t bits) {
   static const Float8Table e4m3fnuz = BuildFloat8Table(DType::kFloat8E4M3FNUZ);
   static const Float8Table e4m3b11 = BuildFloat8Table(DType::kFloat8E4M3B11FNUZ);
   static const Float8Table e5m2fnuz = BuildFloat8Table(DType::kFloat8E5M2FNUZ);
+  static const Float8Table e8m0fnu = BuildFloat8Table(DType::kFloat8E8M0FNU);
   switch (dtype) {
     case DType::kFloat8E5M2:
       return e5m2[bits];
@@ -113,6 +123,8 @@ double DecodeFloat8(DType dtype, uint8_t bits) {
       return e4m3b11[bits];
     case DType::kFloat8E5M2FNUZ:
       return e5m2fnuz[bits];
+    case DType::kFloat8E8M0FNU:
+      return e8m0fnu[bits];
     default:
       return std::numeric_limits<double>::quiet_NaN();
   }
@@ -138,6 +150,10 @@ std::optional<FloatSpec> FloatSpecOf(DType dtype) {
       return FloatSpec{3, -10, 30.0, false};
     case DType::kFloat8E5M2FNUZ:
       return FloatSpec{2, -15, 57344.0, false};
+    case DType::kFloat8E8M0FNU:
+      // Powers of two 2^-127 .. 2^127. Its lack of zero and of a sign does not matter for
+      // the one use, finding the shortest decimal that rounds back to a stored value.
+      return FloatSpec{0, -127, std::ldexp(1.0, 127), false};
     default:
       return std::nullopt;
   }

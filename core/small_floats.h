@@ -6,7 +6,8 @@
 // Every narrow format value is exactly representable as a double, so decoding loses
 // nothing. Layouts: float16 = IEEE binary16; bfloat16 = upper 16 bits of a binary32;
 // float8 formats as defined by ml_dtypes/OCP ("fn" = no infinities, S.1111.111 is NaN;
-// "fnuz" = no infinities, no negative zero, 0x80 is the only NaN).
+// "fnuz" = no infinities, no negative zero, 0x80 is the only NaN; float8_e8m0fnu = an
+// unsigned 8-bit exponent, 2^(bits - 127), 0xff is NaN, no zero).
 #pragma once
 
 #include <bit>
@@ -25,7 +26,7 @@ inline double DecodeBFloat16(uint16_t bits) {
   return static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(bits) << 16));
 }
 
-// One of the float8 dtypes (kFloat8E5M2 .. kFloat8E5M2FNUZ).
+// One of the float8 dtypes (kFloat8E5M2 .. kFloat8E5M2FNUZ, kFloat8E8M0FNU).
 // REQUIRES: IsFloat8(dtype).
 double DecodeFloat8(DType dtype, uint8_t bits);
 bool IsFloat8(DType dtype);

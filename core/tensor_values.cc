@@ -77,6 +77,7 @@ std::optional<ValueClass> ValueClassOf(DType dtype) {
     case DType::kFloat8E4M3FNUZ:
     case DType::kFloat8E4M3B11FNUZ:
     case DType::kFloat8E5M2FNUZ:
+    case DType::kFloat8E8M0FNU:
       return ValueClass::kFloat;
     case DType::kComplex64:
     case DType::kComplex128:
@@ -106,6 +107,15 @@ std::optional<ValueClass> ValueClassOf(DType dtype) {
 }
 
 Status CannotDecodeStatus(const TensorEntry& entry) {
+  if (entry.dtype == DType::kFloat4E2M1FNX2 || entry.dtype == DType::kFloat6E2M3FN ||
+      entry.dtype == DType::kFloat6E3M2FN) {
+    // safetensors and torch carry these bytes without saying in which order a byte holds
+    // its elements, so a decoding would be a guess.
+    return Status::NotSupported(Quoted(entry.name) + ": " + DTypeName(entry.dtype) +
+                                ": packed sub-byte values are not decoded (the format does not "
+                                "define the element order inside a byte); the bytes are listed, "
+                                "renamed and converted unchanged");
+  }
   return Status::NotSupported(Quoted(entry.name) + ": " + DTypeName(entry.dtype) +
                               ": cannot decode values");
 }

@@ -15,8 +15,8 @@ struct TorchDTypeRow {
   DType value;
 };
 
-// PYTORCH.md §3.6. float8_e8m0fnu, complex32, bits* and quantized types have no DType.
-constexpr std::array<TorchDTypeRow, 19> kDTypes = {{
+// PYTORCH.md §3.6. complex32, bits* and quantized types have no DType.
+constexpr std::array<TorchDTypeRow, 21> kDTypes = {{
     {"DoubleStorage", "float64", DType::kFloat64},
     {"FloatStorage", "float32", DType::kFloat32},
     {"HalfStorage", "float16", DType::kFloat16},
@@ -33,6 +33,8 @@ constexpr std::array<TorchDTypeRow, 19> kDTypes = {{
     {"", "float8_e4m3fn", DType::kFloat8E4M3FN},
     {"", "float8_e4m3fnuz", DType::kFloat8E4M3FNUZ},
     {"", "float8_e5m2fnuz", DType::kFloat8E5M2FNUZ},
+    {"", "float8_e8m0fnu", DType::kFloat8E8M0FNU},
+    {"", "float4_e2m1fn_x2", DType::kFloat4E2M1FNX2},
     {"", "uint16", DType::kUInt16},
     {"", "uint32", DType::kUInt32},
     {"", "uint64", DType::kUInt64},
@@ -198,6 +200,14 @@ std::string StorageClassName(DType dtype) {
     if (row.value == dtype) return row.storage;
   }
   return {};
+}
+
+std::optional<TorchLayout> TorchLayoutOf(DType dtype) {
+  if (TorchDTypeName(dtype).empty()) return std::nullopt;
+  if (dtype == DType::kFloat4E2M1FNX2) return TorchLayout{1, 2};
+  const std::optional<uint32_t> size = DTypeElementSize(dtype);
+  if (!size) return std::nullopt;
+  return TorchLayout{*size, 1};
 }
 
 }  // namespace rescope::pytorch

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -137,5 +138,15 @@ DType DTypeForTorchName(const std::string& name);
 std::string TorchDTypeName(DType dtype);
 // The legacy storage class of a DType ("FloatStorage"), empty for the "new" dtypes.
 std::string StorageClassName(DType dtype);
+
+// How torch stores a DType: bytes per torch element, and how many of rescope's elements one
+// torch element holds along the last dimension. torch.float4_e2m1fn_x2 is one byte holding
+// two float4 values, so its torch shape [r, c] is rescope's (and safetensors') [r, 2c].
+// nullopt when torch has no such dtype.
+struct TorchLayout {
+  uint32_t element_bytes = 0;
+  uint32_t last_dim_factor = 1;
+};
+std::optional<TorchLayout> TorchLayoutOf(DType dtype);
 
 }  // namespace rescope::pytorch

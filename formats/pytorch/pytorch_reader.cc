@@ -82,10 +82,10 @@ PidFields ParsePid(const PyNode* pid, size_t arity, const std::string& where) {
 // Storage bytes implied by a pid: count elements of the class's dtype, or count bytes.
 std::optional<uint64_t> PidBytes(const PidFields& f) {
   if (f.untyped) return f.count;
-  auto size = DTypeElementSize(DTypeForTorchName(f.type_name));
-  if (!size || DTypeForTorchName(f.type_name) == DType::kInvalid) return std::nullopt;
-  if (f.count > (uint64_t{1} << 62) / *size) return std::nullopt;
-  return f.count * *size;
+  const std::optional<TorchLayout> layout = TorchLayoutOf(DTypeForTorchName(f.type_name));
+  if (!layout) return std::nullopt;
+  if (f.count > (uint64_t{1} << 62) / layout->element_bytes) return std::nullopt;
+  return f.count * layout->element_bytes;
 }
 
 // Shared storage objects by key, as torch's persistent_load caches them.
@@ -220,37 +220,49 @@ void EntryBuilder::AddTensor(const PyNode* node, const std::string& name, const 
   const TorchTensor& t = *node->tensor;
   const std::string where = file_ + ": " + name;
   const DType dtype = DTypeForTorchName(t.dtype_name);
-  auto esize = DTypeElementSize(dtype);
-  if (dtype == DType::kInvalid || !esize) {
+  const std::optional<TorchLayout> layout = TorchLayoutOf(dtype);
+  if (!layout) {
     ThrowStatus(Status::NotSupported(where + ": unsupported torch dtype " + t.dtype_name));
   }
+  const uint32_t esize = layout->element_bytes;
   const TorchStorage& s = *t.storage;
   if (!s.resolved) ThrowCorruption(where + ": storage '" + s.key + "' has no data");
   TensorEntry e;
   e.name = name;
   e.dtype = dtype;
   e.shape = t.size;
+  if (layout->last_dim_factor != 1) {
+    // Packed dtypes count values, not bytes, in rescope's shape (as safetensors does).
+    if (e.shape.empty()) {
+      ThrowStatus(Status::NotSupported(
+          where + ": 0-d " + t.dtype_name + " tensor: its byte holds " +
+          std::to_string(layout->last_dim_factor) + " values and no shape of values describes it"));
+    }
+    if (e.shape.back() > (int64_t{1} << 61)) {
+      ThrowCorruption(where + ": shape " + ShapeText(t.size) + " overflows");
+    }
+    e.shape.back() *= layout->last_dim_factor;
+  }
   auto numel = ShapeNumElements(t.size);
   auto spanned = ElementsSpanned(t.storage_offset, t.size, t.stride);
-  if (!numel || *numel > (uint64_t{1} << 62) / *esize || !spanned) {
+  if (!numel || *numel > (uint64_t{1} << 62) / esize || !spanned) {
     ThrowCorruption(where + ": shape " + ShapeText(t.size) + " / stride " + ShapeText(t.stride) +
                     " overflows");
   }
-  if (*spanned > s.nbytes / *esize) {
+  if (*spanned > s.nbytes / esize) {
     ThrowCorruption(where + ": elements up to index " + std::to_string(*spanned - 1) + " (offset " +
                     std::to_string(t.storage_offset) + ", size " + ShapeText(t.size) + ", stride " +
                     ShapeText(t.stride) + ") lie outside storage '" + s.key + "' (" +
                     std::to_string(s.nbytes) + " bytes)");
   }
-  e.byte_size = *numel * *esize;
-  const uint64_t start = s.source_offset + static_cast<uint64_t>(t.storage_offset) * *esize;
+  e.byte_size = *numel * esize;
+  const uint64_t start = s.source_offset + static_cast<uint64_t>(t.storage_offset) * esize;
   if (*numel == 0 || IsRowMajor(t.size, t.stride)) {
     e.data = s.source;
     e.data_offset = start;
   } else {
-    e.data =
-        std::make_shared<StridedByteSource>(file_ + ": " + name, s.source, s.source_offset, *esize,
-                                            t.storage_offset, t.size, t.stride, *numel);
+    e.data = std::make_shared<StridedByteSource>(file_ + ": " + name, s.source, s.source_offset,
+                                                 esize, t.storage_offset, t.size, t.stride, *numel);
     e.notes.emplace_back("stride", ShapeText(t.stride));
   }
   e.notes.emplace_back("storage", s.key);

@@ -233,11 +233,11 @@ PyNode* FreshTensor(const TensorEntry& entry, PickleGraph& scratch) {
                                             "PyTorch file"));
   }
   const std::string dtype = TorchDTypeName(entry.dtype);
-  auto esize = DTypeElementSize(entry.dtype);
-  if (dtype.empty() || !esize) {
-    ThrowStatus(Status::NotSupported(name + ": dtype " + DTypeName(entry.dtype) +
-                                     " has no PyTorch equivalent"));
+  if (std::optional<std::string> why = WhyNotWritable(entry)) {
+    ThrowStatus(Status::NotSupported(name + ": " + *why));
   }
+  const TorchLayout layout = *TorchLayoutOf(entry.dtype);
+  const std::optional<uint32_t> esize = layout.element_bytes;
   if (!entry.data) ThrowStatus(Status::NotFound(name + ": no data (" + entry.data_error + ")"));
   auto storage = std::make_shared<TorchStorage>();
   storage->type_name = StorageClassName(entry.dtype);
@@ -252,9 +252,10 @@ PyNode* FreshTensor(const TensorEntry& entry, PickleGraph& scratch) {
   tensor->storage = storage;
   tensor->dtype_name = dtype;
   tensor->size = entry.shape;
-  tensor->stride.assign(entry.shape.size(), 1);
-  for (size_t k = entry.shape.size(); k > 1; --k) {
-    tensor->stride[k - 2] = tensor->stride[k - 1] * std::max<int64_t>(entry.shape[k - 1], 1);
+  if (!tensor->size.empty()) tensor->size.back() /= layout.last_dim_factor;  // checked above
+  tensor->stride.assign(tensor->size.size(), 1);
+  for (size_t k = tensor->size.size(); k > 1; --k) {
+    tensor->stride[k - 2] = tensor->stride[k - 1] * std::max<int64_t>(tensor->size[k - 1], 1);
   }
   PyNode* node = scratch.New(PyKind::kTensor, 0);
   node->tensor = tensor;
@@ -476,8 +477,15 @@ Result<std::vector<std::string>> WriteShards(const std::vector<Group>& groups,
 std::optional<std::string> WhyNotWritable(const TensorEntry& entry) {
   if (entry.kind == EntryKind::kPartitioned) return "partitioned variable";
   if (entry.kind == EntryKind::kSlice) return "stored slice of a partitioned variable";
-  if (TorchDTypeName(entry.dtype).empty() || !DTypeElementSize(entry.dtype)) {
-    return "dtype " + DTypeName(entry.dtype) + " has no PyTorch equivalent";
+  const std::optional<TorchLayout> layout = TorchLayoutOf(entry.dtype);
+  if (!layout) return "dtype " + DTypeName(entry.dtype) + " has no PyTorch equivalent";
+  if (layout->last_dim_factor != 1 &&
+      (entry.shape.empty() || entry.shape.back() % layout->last_dim_factor != 0)) {
+    // torch.float4_e2m1fn_x2 holds two values per element: [.., 2c] values are [.., c] bytes.
+    return DTypeName(entry.dtype) + " " + ShapeToString(entry.shape) + ": PyTorch stores " +
+           std::to_string(layout->last_dim_factor) +
+           " values per element, so the last dimension must be a multiple of " +
+           std::to_string(layout->last_dim_factor);
   }
   return std::nullopt;
 }

@@ -8,17 +8,19 @@ namespace rescope::safetensors {
 namespace {
 
 // In the reference `Dtype` enum's declaration order (its derived Ord), so `rank` is the
-// row number. FORMATS.md §6.2 and §6.4.
+// row number. FORMATS.md §6.2 and §6.4. These are all 22 types of safetensors 0.8.0
+// (safetensors/src/tensor.rs `Dtype` and `bitsize`). The sub-byte types count elements in
+// the shape, not bytes: F4 [1, 6] is 3 bytes (DType float4_e2m1fn_x2 counts the same way).
 constexpr std::array<DtypeInfo, 22> kDtypes = {{
     {"BOOL", 8, 0, DType::kBool},
-    {"F4", 4, 1, DType::kFloat4E2M1FN},
-    {"F6_E2M3", 6, 2, std::nullopt},
-    {"F6_E3M2", 6, 3, std::nullopt},
+    {"F4", 4, 1, DType::kFloat4E2M1FNX2},
+    {"F6_E2M3", 6, 2, DType::kFloat6E2M3FN},
+    {"F6_E3M2", 6, 3, DType::kFloat6E3M2FN},
     {"U8", 8, 4, DType::kUInt8},
     {"I8", 8, 5, DType::kInt8},
     {"F8_E5M2", 8, 6, DType::kFloat8E5M2},
     {"F8_E4M3", 8, 7, DType::kFloat8E4M3FN},
-    {"F8_E8M0", 8, 8, std::nullopt},
+    {"F8_E8M0", 8, 8, DType::kFloat8E8M0FNU},
     {"F8_E4M3FNUZ", 8, 9, DType::kFloat8E4M3FNUZ},
     {"F8_E5M2FNUZ", 8, 10, DType::kFloat8E5M2FNUZ},
     {"I16", 16, 11, DType::kInt16},

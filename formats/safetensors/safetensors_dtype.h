@@ -17,9 +17,8 @@ struct DtypeInfo {
   // Position in the reference implementation's `Dtype` enum. Its writer puts tensors of a
   // higher rank first (FORMATS.md §6.4).
   int rank;
-  // The DType this name maps to; nullopt for safetensors types rescope has no DType for
-  // (F6_E2M3, F6_E3M2, F8_E8M0).
-  std::optional<DType> dtype;
+  // The DType this name maps to (every safetensors type has one).
+  DType dtype;
 };
 
 // Looks a safetensors dtype name up (case-sensitive, exactly as written in headers).

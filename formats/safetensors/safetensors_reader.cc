@@ -19,15 +19,11 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Result<TensorEntry> MakeEntry(const SourceFile& file, const HeaderTensor& t, int32_t shard) {
-  if (!t.dtype->dtype) {
-    return Status::NotSupported(file.path + ": header: \"" + t.name + "\": dtype " +
-                                std::string(t.dtype->name) + " has no rescope equivalent");
-  }
+TensorEntry MakeEntry(const SourceFile& file, const HeaderTensor& t, int32_t shard) {
   TensorEntry e;
   e.name = t.name;
   e.source_name = t.name;
-  e.dtype = *t.dtype->dtype;
+  e.dtype = t.dtype->dtype;
   e.shape = t.shape;
   e.byte_size = t.end - t.begin;
   e.data = file.data;
@@ -38,7 +34,7 @@ Result<TensorEntry> MakeEntry(const SourceFile& file, const HeaderTensor& t, int
 
 Status AddEntries(const SourceFile& file, int32_t shard, Checkpoint& ckpt) {
   for (const HeaderTensor& t : file.header.tensors) {
-    RESCOPE_ASSIGN_OR_RETURN(TensorEntry e, MakeEntry(file, t, shard));
+    TensorEntry e = MakeEntry(file, t, shard);
     if (shard >= 0) e.notes.emplace_back("shard", fs::path(file.path).filename().string());
     RESCOPE_RETURN_IF_ERROR(ckpt.store.Add(std::move(e)).WithContext(file.path));
   }

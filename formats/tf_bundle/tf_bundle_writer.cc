@@ -37,6 +37,23 @@ sstable::Compression ChooseCompression(const WriteOptions& o, const TfBundleStat
                                                  : sstable::Compression::kNone;
 }
 
+// A bundle names its dtypes by TF DataType; rescope's own values (float8_e8m0fnu, packed
+// float4/float6, GGML blocks) would be written as numbers TensorFlow cannot read.
+bool IsTensorFlowDType(DType dtype) {
+  // dtype.h: rescope's own values start at kFloat8E8M0FNU, far above TF's enum.
+  return DTypeValue(dtype) > 0 && DTypeValue(dtype) < DTypeValue(DType::kFloat8E8M0FNU);
+}
+
+Status CheckBundleDType(const TensorEntry& e) {
+  const bool storable = e.dtype == DType::kString || e.dtype == DType::kVariant ||
+                        DTypeElementSize(e.dtype).has_value();
+  if (storable && IsTensorFlowDType(e.dtype)) return Status::Ok();
+  return Status::NotSupported(
+      "tensor \"" + e.name + "\": dtype " + DTypeName(e.dtype) +
+      " cannot be written to a tensor bundle" +
+      (IsTensorFlowDType(e.dtype) ? std::string() : " (TensorFlow has no such DataType)"));
+}
+
 BundleEntry EntryFor(const TensorEntry& e) {
   BundleEntry be;
   be.dtype = DTypeValue(e.dtype);
@@ -234,10 +251,7 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
       report.graph_rewritten = true;
     } else {
       if (!e.data) return Status::NotFound("tensor \"" + e.name + "\": " + e.data_error);
-      if (!DTypeElementSize(e.dtype) && e.dtype != DType::kString && e.dtype != DType::kVariant) {
-        return Status::NotSupported("tensor \"" + e.name + "\": dtype " + DTypeName(e.dtype) +
-                                    " cannot be written to a tensor bundle");
-      }
+      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(e));
       uint32_t crc = 0;
       if (e.stored_crc32c) {
         crc = *e.stored_crc32c;  // bytes are copied unchanged, so TF's checksum still holds
@@ -264,6 +278,10 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
 
 Status CheckTfBundleWrite(const Checkpoint& source, const TensorStore& store) {
   // Both writers rewrite the graph only for a bundle source (see WriteStreaming).
+  for (const auto& [name, e] : store) {
+    if (e.kind == EntryKind::kTensor && !e.is_metadata)
+      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(e));
+  }
   if (source.format != "tf_bundle") return Status::Ok();
   return RewriteGraph(source.store, store).status();
 }

@@ -37,6 +37,97 @@ WindowTotals WelfordWindow(const double* v, size_t n) {
   return w;
 }
 
+// The common case, a window of finite values only, with kLanes independent accumulators
+// so the compiler vectorizes both passes (one sum in order would be a chain of dependent
+// adds). Returns false, leaving *w unset, when the window holds a NaN or an infinity or
+// its sum overflows; the caller then takes the general path.
+constexpr size_t kLanes = 4;
+
+bool FiniteWindow(const double* v, size_t n, WindowTotals* w, uint64_t* zeros) {
+  const size_t body = n - n % kLanes;
+  double sum[kLanes] = {}, lo[kLanes], hi[kLanes], nonfinite[kLanes] = {}, zero[kLanes] = {};
+  for (size_t j = 0; j < kLanes; ++j) lo[j] = hi[j] = n > 0 ? v[0] : 0;
+  for (size_t i = 0; i < body; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) {
+      const double x = v[i + j];
+      nonfinite[j] += (x - x == 0) ? 0.0 : 1.0;  // x - x is NaN for NaN and +-inf
+      zero[j] += x == 0 ? 1.0 : 0.0;
+      sum[j] += x;
+      lo[j] = x < lo[j] ? x : lo[j];
+      hi[j] = x > hi[j] ? x : hi[j];
+    }
+  }
+  for (size_t i = body; i < n; ++i) {
+    const double x = v[i];
+    nonfinite[0] += (x - x == 0) ? 0.0 : 1.0;
+    zero[0] += x == 0 ? 1.0 : 0.0;
+    sum[0] += x;
+    lo[0] = x < lo[0] ? x : lo[0];
+    hi[0] = x > hi[0] ? x : hi[0];
+  }
+  double total = 0, bad = 0, zero_total = 0;
+  for (size_t j = 0; j < kLanes; ++j) {
+    total += sum[j];
+    bad += nonfinite[j];
+    zero_total += zero[j];
+  }
+  if (bad != 0 || !std::isfinite(total) || n == 0) return false;
+  w->finite = n;
+  w->mean = total / static_cast<double>(n);
+  w->min = *std::min_element(lo, lo + kLanes);
+  w->max = *std::max_element(hi, hi + kLanes);
+  double m2[kLanes] = {};
+  for (size_t i = 0; i < body; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) {
+      const double d = v[i + j] - w->mean;
+      m2[j] += d * d;
+    }
+  }
+  for (size_t i = body; i < n; ++i) {
+    const double d = v[i] - w->mean;
+    m2[0] += d * d;
+  }
+  w->m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+  *zeros += static_cast<uint64_t>(zero_total);
+  return true;
+}
+
+// Any window: NaN and infinities counted and left out.
+void GeneralWindow(const double* v, size_t n, TensorStats& st, WindowTotals* w) {
+  double sum = 0;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = v[i];
+    if (std::isnan(x)) {
+      ++st.nan_count;
+      continue;
+    }
+    if (std::isinf(x)) {
+      ++st.inf_count;
+      continue;
+    }
+    if (x == 0) ++st.zero_count;
+    ++w->finite;
+    sum += x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  if (w->finite == 0) return;
+  if (!std::isfinite(sum)) {
+    *w = WelfordWindow(v, n);
+    return;
+  }
+  w->mean = sum / static_cast<double>(w->finite);
+  w->min = lo;
+  w->max = hi;
+  const bool all_finite = w->finite == n;
+  for (size_t i = 0; i < n; ++i) {
+    const double d = v[i] - w->mean;
+    if (all_finite || std::isfinite(v[i])) w->m2 += d * d;
+  }
+}
+
 }  // namespace
 
 Result<TensorStats> ComputeStats(const TensorEntry& entry) {
@@ -55,38 +146,11 @@ Result<TensorStats> ComputeStats(const TensorEntry& entry) {
   const Status status = ForEachDoubleWindow(entry, [&](uint64_t, const double* v, size_t n) {
     st.count += n;
     WindowTotals w;
-    double sum = 0;
-    double lo = std::numeric_limits<double>::infinity();
-    double hi = -lo;
-    for (size_t i = 0; i < n; ++i) {
-      const double x = v[i];
-      if (std::isnan(x)) {
-        ++st.nan_count;
-        continue;
-      }
-      if (std::isinf(x)) {
-        ++st.inf_count;
-        continue;
-      }
-      if (x == 0) ++st.zero_count;
-      ++w.finite;
-      sum += x;
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
+    if (!FiniteWindow(v, n, &w, &st.zero_count)) {
+      w = WindowTotals();
+      GeneralWindow(v, n, st, &w);
     }
     if (w.finite == 0) return Status::Ok();
-    if (std::isfinite(sum)) {
-      w.mean = sum / static_cast<double>(w.finite);
-      w.min = lo;
-      w.max = hi;
-      const bool all_finite = w.finite == n;
-      for (size_t i = 0; i < n; ++i) {
-        const double d = v[i] - w.mean;
-        if (all_finite || std::isfinite(v[i])) w.m2 += d * d;
-      }
-    } else {
-      w = WelfordWindow(v, n);
-    }
     if (st.finite_count == 0) {
       st.min = w.min;
       st.max = w.max;

@@ -27,7 +27,7 @@ std::vector<float> Dequantize(DType dtype, const std::vector<uint8_t>& bytes) {
   const size_t blocks = bytes.size() / block.block_bytes;
   std::vector<float> out(blocks * block.block_elements, -12345.0f);
   const GgmlDequantizeFn fn = GgmlDequantizer(dtype);
-  REQUIRE(fn != nullptr);
+  REQUIRE(HasGgmlDequantizer(dtype));
   fn(bytes.data(), blocks, out.data());
   return out;
 }

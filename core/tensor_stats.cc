@@ -40,18 +40,19 @@ WindowTotals WelfordWindow(const double* v, size_t n) {
 // The common case, a window of finite values only, with kLanes independent accumulators
 // so the compiler vectorizes both passes (one sum in order would be a chain of dependent
 // adds). Returns false, leaving *w unset, when the window holds a NaN or an infinity or
-// its sum overflows; the caller then takes the general path.
+// its sum overflows (both make the sum non-finite: no per-element test is needed); the
+// caller then takes the general path.
 constexpr size_t kLanes = 4;
 
 bool FiniteWindow(const double* v, size_t n, WindowTotals* w, uint64_t* zeros) {
   const size_t body = n - n % kLanes;
-  double sum[kLanes] = {}, lo[kLanes], hi[kLanes], nonfinite[kLanes] = {}, zero[kLanes] = {};
+  double sum[kLanes] = {}, lo[kLanes], hi[kLanes];
+  uint64_t zero[kLanes] = {};
   for (size_t j = 0; j < kLanes; ++j) lo[j] = hi[j] = n > 0 ? v[0] : 0;
   for (size_t i = 0; i < body; i += kLanes) {
     for (size_t j = 0; j < kLanes; ++j) {
       const double x = v[i + j];
-      nonfinite[j] += (x - x == 0) ? 0.0 : 1.0;  // x - x is NaN for NaN and +-inf
-      zero[j] += x == 0 ? 1.0 : 0.0;
+      zero[j] += static_cast<uint64_t>(x == 0);
       sum[j] += x;
       lo[j] = x < lo[j] ? x : lo[j];
       hi[j] = x > hi[j] ? x : hi[j];
@@ -59,19 +60,18 @@ bool FiniteWindow(const double* v, size_t n, WindowTotals* w, uint64_t* zeros) {
   }
   for (size_t i = body; i < n; ++i) {
     const double x = v[i];
-    nonfinite[0] += (x - x == 0) ? 0.0 : 1.0;
-    zero[0] += x == 0 ? 1.0 : 0.0;
+    zero[0] += static_cast<uint64_t>(x == 0);
     sum[0] += x;
     lo[0] = x < lo[0] ? x : lo[0];
     hi[0] = x > hi[0] ? x : hi[0];
   }
-  double total = 0, bad = 0, zero_total = 0;
+  double total = 0;
+  uint64_t zero_total = 0;
   for (size_t j = 0; j < kLanes; ++j) {
     total += sum[j];
-    bad += nonfinite[j];
     zero_total += zero[j];
   }
-  if (bad != 0 || !std::isfinite(total) || n == 0) return false;
+  if (!std::isfinite(total) || n == 0) return false;
   w->finite = n;
   w->mean = total / static_cast<double>(n);
   w->min = *std::min_element(lo, lo + kLanes);
@@ -88,7 +88,7 @@ bool FiniteWindow(const double* v, size_t n, WindowTotals* w, uint64_t* zeros) {
     m2[0] += d * d;
   }
   w->m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
-  *zeros += static_cast<uint64_t>(zero_total);
+  *zeros += zero_total;
   return true;
 }
 

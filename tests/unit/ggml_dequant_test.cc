@@ -33,10 +33,11 @@ std::vector<float> Dequantize(DType dtype, const std::vector<uint8_t>& bytes) {
 }
 
 // A q8_0 block: f16 scale 0.5 (0x3800), then 32 int8 values.
-std::vector<uint8_t> Q8Block(uint16_t d, std::vector<int8_t> qs) {
-  std::vector<uint8_t> b = {static_cast<uint8_t>(d & 0xff), static_cast<uint8_t>(d >> 8)};
-  qs.resize(32, 0);
-  for (int8_t q : qs) b.push_back(static_cast<uint8_t>(q));
+std::vector<uint8_t> Q8Block(uint16_t d, const std::vector<int8_t>& qs) {
+  std::vector<uint8_t> b(34, 0);
+  b[0] = static_cast<uint8_t>(d & 0xff);
+  b[1] = static_cast<uint8_t>(d >> 8);
+  for (size_t i = 0; i < qs.size(); ++i) b[2 + i] = static_cast<uint8_t>(qs[i]);
   return b;
 }
 
@@ -67,11 +68,11 @@ TEST_CASE("ggml: q8_0 is int8 times the block scale") {
 }
 
 TEST_CASE("ggml: q4_0 low nibbles are elements 0-15, high nibbles 16-31, offset 8") {
-  std::vector<uint8_t> b = {0x00, 0x40};  // d = 2.0
-  b.resize(18, 0x88);                     // nibble 8 -> 0
-  b[2] = 0x1F;                            // element 0: 15, element 16: 1
-  b[3] = 0x80;                            // element 1: 0, element 17: 8
-  b[17] = 0xF0;                           // element 15: 0, element 31: 15
+  std::vector<uint8_t> b(18, 0x88);  // nibble 8 -> 0
+  b[0] = 0x00, b[1] = 0x40;          // d = 2.0
+  b[2] = 0x1F;                       // element 0: 15, element 16: 1
+  b[3] = 0x80;                       // element 1: 0, element 17: 8
+  b[17] = 0xF0;                      // element 15: 0, element 31: 15
   const std::vector<float> y = Dequantize(DType::kGgmlQ4_0, b);
   CHECK(y[0] == 14.0f);    // (15 - 8) * 2
   CHECK(y[16] == -14.0f);  // (1 - 8) * 2
@@ -84,8 +85,8 @@ TEST_CASE("ggml: q4_0 low nibbles are elements 0-15, high nibbles 16-31, offset 
 
 TEST_CASE("ggml: q4_1 and q5_0 by hand") {
   // q4_1: d = 0.5, m = -1; element 0 nibble 3 -> 0.5, element 16 nibble 15 -> 6.5.
-  std::vector<uint8_t> q41 = {0x00, 0x38, 0x00, 0xBC};
-  q41.resize(20, 0);
+  std::vector<uint8_t> q41(20, 0);
+  q41[0] = 0x00, q41[1] = 0x38, q41[2] = 0x00, q41[3] = 0xBC;
   q41[4] = 0xF3;
   const std::vector<float> a = Dequantize(DType::kGgmlQ4_1, q41);
   CHECK(a[0] == 0.5f);
@@ -93,8 +94,8 @@ TEST_CASE("ggml: q4_1 and q5_0 by hand") {
   CHECK(a[1] == -1.0f);
   // q5_0: d = 1; qh bit 0 and bit 16 set. Element 0: (0x1 | 16) - 16 = 1;
   // element 16: (0x2 | 16) - 16 = 2; element 1: 0 - 16 = -16.
-  std::vector<uint8_t> q50 = {0x00, 0x3C, 0x01, 0x00, 0x01, 0x00};
-  q50.resize(22, 0);
+  std::vector<uint8_t> q50(22, 0);
+  q50[1] = 0x3C, q50[2] = 0x01, q50[4] = 0x01;
   q50[6] = 0x21;
   const std::vector<float> c = Dequantize(DType::kGgmlQ5_0, q50);
   CHECK(c[0] == 1.0f);

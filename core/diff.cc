@@ -54,7 +54,7 @@ Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b) {
 Status CountMismatch() { return Status::Corruption("the two sides decoded unequal counts"); }
 
 Status CompareFloats(ElementReader& ra, ElementReader& rb, const DiffOptions& o, Tally& t) {
-  const DType dtype = ra.dtype();
+  const DType dtype = ra.value_dtype();
   std::vector<double> va(kChunk), vb(kChunk);
   double& max_abs = t.result.max_abs_diff;
   double& max_rel = t.result.max_rel_diff;

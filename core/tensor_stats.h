@@ -24,8 +24,10 @@ struct TensorStats {
   double std = 0;  // population standard deviation (numpy's default ddof=0)
 };
 
-// Floating, integer and bool tensors (bool as 0/1). Mean and variance use Welford's
-// update, so large tensors neither overflow nor lose the variance to cancellation.
+// Floating, integer and bool tensors (bool as 0/1). Mean and variance are computed per
+// window in two passes and merged pairwise (Chan et al.), falling back to Welford's update
+// for a window whose sum overflows, so large tensors neither overflow nor lose the
+// variance to cancellation.
 // Errors: NotSupported for string, complex and undecodable dtypes; reader errors.
 Result<TensorStats> ComputeStats(const TensorEntry& entry);
 

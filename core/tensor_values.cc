@@ -102,6 +102,7 @@ std::optional<ValueClass> ValueClassOf(DType dtype) {
     case DType::kString:
       return ValueClass::kString;
     default:
+      if (HasGgmlDequantizer(dtype)) return ValueClass::kFloat;
       return std::nullopt;
   }
 }
@@ -116,9 +117,16 @@ Status CannotDecodeStatus(const TensorEntry& entry) {
                                 "define the element order inside a byte); the bytes are listed, "
                                 "renamed and converted unchanged");
   }
+  if (IsGgmlBlockDType(entry.dtype)) {
+    return Status::NotSupported(Quoted(entry.name) + ": " + DTypeName(entry.dtype) +
+                                ": values are not decoded (rescope has no dequantizer for this "
+                                "GGML block type); ls shows its size");
+  }
   return Status::NotSupported(Quoted(entry.name) + ": " + DTypeName(entry.dtype) +
                               ": cannot decode values");
 }
+
+DType ValueDType(DType dtype) { return IsGgmlBlockDType(dtype) ? DType::kFloat32 : dtype; }
 
 // ---- WindowedBytes ----
 
@@ -203,6 +211,25 @@ ElementReader::ElementReader(const TensorEntry& entry, ValueClass cls, uint32_t 
              static_cast<uint64_t>(window_elements_) * elem_size) {}
 
 Result<ElementReader> ElementReader::Open(const TensorEntry& entry, uint64_t window_bytes) {
+  if (const GgmlDequantizeFn dequantize = GgmlDequantizer(entry.dtype)) {
+    RESCOPE_ASSIGN_OR_RETURN(const uint64_t count, CheckedCount(entry));
+    const DTypeBlockLayout block = *DTypeBlock(entry.dtype);
+    const std::optional<uint64_t> stored = DTypeStoredBytes(entry.dtype, count);
+    if (!stored || *stored != entry.byte_size) {
+      const std::string expected =
+          stored ? Hex(*stored)
+                 : "a multiple of " + std::to_string(block.block_elements) + " elements";
+      return Status::Corruption(entry.data->name() + ": " + Quoted(entry.name) + ": byte size " +
+                                Hex(entry.byte_size) + " does not match " + DTypeName(entry.dtype) +
+                                " " + ShapeToString(entry.shape) + " (expected " + expected + ")");
+    }
+    // Constructed with the block as the "element", then rescaled: windows are whole blocks.
+    ElementReader reader(entry, ValueClass::kFloat, block.block_bytes, count, window_bytes);
+    reader.dequantize_ = dequantize;
+    reader.block_elements_ = block.block_elements;
+    reader.window_elements_ *= block.block_elements;
+    return reader;
+  }
   const std::optional<ValueClass> cls = ValueClassOf(entry.dtype);
   const std::optional<uint32_t> elem_size = DTypeElementSize(entry.dtype);
   if (!cls || *cls == ValueClass::kString || !elem_size) return CannotDecodeStatus(entry);
@@ -219,7 +246,8 @@ Result<ElementReader> ElementReader::Open(const TensorEntry& entry, uint64_t win
 
 void ElementReader::Seek(uint64_t index) {
   next_ = std::min(index, count_);
-  bytes_.SeekTo(next_ * elem_size_);
+  // Block types seek in ReadDequantized, to the block holding next_.
+  if (dequantize_ == nullptr) bytes_.SeekTo(next_ * elem_size_);
 }
 
 Result<ByteView> ElementReader::NextBytes(size_t max_count, size_t* n) {
@@ -231,7 +259,26 @@ Result<ByteView> ElementReader::NextBytes(size_t max_count, size_t* n) {
   return view;
 }
 
+Result<size_t> ElementReader::ReadDequantized(double* out, size_t max_count) {
+  const uint64_t skip = next_ % block_elements_;  // elements of the first block before next_
+  // At most one window of blocks, starting with the block that holds next_.
+  const size_t n =
+      static_cast<size_t>(std::min<uint64_t>({max_count, window_elements_ - skip, count_ - next_}));
+  if (n == 0) return size_t{0};
+  const uint64_t first_block = next_ / block_elements_;
+  const uint64_t blocks = (skip + n + block_elements_ - 1) / block_elements_;
+  bytes_.SeekTo(first_block * elem_size_);
+  RESCOPE_ASSIGN_OR_RETURN(const ByteView view, bytes_.Take(blocks * elem_size_));
+  dequantized_.resize(static_cast<size_t>(blocks * block_elements_));
+  dequantize_(view.data, static_cast<size_t>(blocks), dequantized_.data());
+  const float* values = dequantized_.data() + skip;
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(values[i]);
+  next_ += n;
+  return n;
+}
+
 Result<size_t> ElementReader::ReadDoubles(double* out, size_t max_count) {
+  if (dequantize_ != nullptr) return ReadDequantized(out, max_count);
   size_t n = 0;
   RESCOPE_ASSIGN_OR_RETURN(const ByteView v, NextBytes(max_count, &n));
   const uint8_t* p = v.data;

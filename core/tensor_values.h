@@ -10,7 +10,8 @@
 //
 // Errors (all Status, never exceptions):
 //   NotSupported "tensor \"x\": dtype<77>: cannot decode values" for types with no value
-//     decoding (unknown values, resource, variant, 4/2-bit types);
+//     decoding (unknown values, resource, variant, 4/2-bit types), and "tensor \"x\":
+//     iq2_xxs: values are not decoded (...)" for GGML block types without a dequantizer;
 //   NotFound "tensor \"x\": bytes unavailable (<data_error>)" when entry.data is null;
 //   Corruption "<source>: tensor \"x\": ..." when byte_size contradicts dtype/shape or a
 //     string length runs past the entry.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "core/byte_source.h"
+#include "core/ggml_dequant.h"
 #include "core/status.h"
 #include "core/tensor_store.h"
 
@@ -36,7 +38,8 @@ inline constexpr uint64_t kValueWindowBytes = uint64_t{1} << 20;
 
 // How elements of a dtype decode.
 enum class ValueClass {
-  kFloat,     // float16/32/64, bfloat16, float8 variants -> double (exact)
+  kFloat,     // float16/32/64, bfloat16, float8 variants -> double (exact); GGML block
+              // types with a dequantizer (core/ggml_dequant.h) -> their float32 values
   kComplex,   // complex64/128 -> (real, imag) double pairs
   kSigned,    // int8..int64, qint8/16/32 -> int64_t (exact)
   kUnsigned,  // uint8..uint64, quint8/16 -> uint64_t (exact)
@@ -49,6 +52,10 @@ std::optional<ValueClass> ValueClassOf(DType dtype);
 
 // The NotSupported status for such dtypes (message shape above).
 Status CannotDecodeStatus(const TensorEntry& entry);
+
+// The dtype whose values the decoded elements are: float32 for GGML block types (their
+// dequantized values are float32, printed and compared as such), `dtype` otherwise.
+DType ValueDType(DType dtype);
 
 // Sequential reads of [start, start + length) of a ByteSource through a window buffer.
 // A view returned by Take/Peek stays valid until the next call on this object.
@@ -85,13 +92,16 @@ class WindowedBytes {
 
 // Decodes the elements of a fixed-size numeric tensor (every ValueClass except kString)
 // in order. Each Read* call decodes up to `max_count` of the following elements (fewer
-// at the end; 0 when done) and issues at most one ByteSource read.
+// at the end; 0 when done) and issues at most one ByteSource read. GGML block tensors are
+// read in whole blocks (a window starts at the block holding the next element) and
+// dequantized to float32.
 class ElementReader {
  public:
   static Result<ElementReader> Open(const TensorEntry& entry,
                                     uint64_t window_bytes = kValueWindowBytes);
 
   DType dtype() const { return dtype_; }
+  DType value_dtype() const { return ValueDType(dtype_); }
   ValueClass value_class() const { return class_; }
   uint64_t num_elements() const { return count_; }
   uint64_t position() const { return next_; }  // index of the next element to decode
@@ -113,6 +123,8 @@ class ElementReader {
                 uint64_t window_bytes);
   // The raw bytes of the next n elements (n already clamped).
   Result<ByteView> NextBytes(size_t max_count, size_t* n);
+  // ReadDoubles of a GGML block type: dequantizes the blocks holding the next elements.
+  Result<size_t> ReadDequantized(double* out, size_t max_count);
 
   std::string name_;
   DType dtype_;
@@ -122,6 +134,10 @@ class ElementReader {
   uint64_t next_ = 0;
   size_t window_elements_;
   WindowedBytes bytes_;
+  // GGML block types only: elem_size_ is then the block's byte size.
+  GgmlDequantizeFn dequantize_ = nullptr;
+  uint32_t block_elements_ = 1;
+  std::vector<float> dequantized_;
 };
 
 // Decodes a string tensor element by element. Open() scans the length varints once to

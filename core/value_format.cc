@@ -331,7 +331,7 @@ std::string Render(const TensorEntry& entry, ValueClass cls, const DisplayedValu
   };
   switch (cls) {
     case ValueClass::kFloat: {
-      const FloatFormatter f(v.doubles, entry.dtype, options.precision, false);
+      const FloatFormatter f(v.doubles, ValueDType(entry.dtype), options.precision, false);
       return layout([&](size_t i) { return f(v.doubles[i]); });
     }
     case ValueClass::kComplex: {

@@ -80,7 +80,8 @@ Status AppendNumbers(const TensorEntry& entry, ValueClass cls, nlohmann::json& o
       }
     } else {
       got = reader.ReadDoubles(d.data(), kChunk);
-      for (size_t i = 0; got.ok() && i < *got; ++i) out.push_back(FloatToJson(d[i], entry.dtype));
+      for (size_t i = 0; got.ok() && i < *got; ++i)
+        out.push_back(FloatToJson(d[i], ValueDType(entry.dtype)));
     }
     if (!got.ok()) return got.status();
     if (*got == 0) return Status::Ok();

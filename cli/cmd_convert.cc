@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli_common.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/commands.h"
 #include "cli/json_document.h"
 #include "cli/plan_json.h"
@@ -30,7 +31,35 @@ struct ConvertOptions {
   bool strict = false;
   bool dry_run = false;
   bool json = false;
+  bool dequantize = false;  // GGML block types -> float32 (needs core's dequantizer)
 };
+
+// GGML block-quantized tensors of a GGUF source that a non-GGUF output cannot hold: they
+// are refused by name (exit 2), never left out with a note, since a model missing its
+// quantized weights is useless; --drop or --dequantize are the ways on.
+Status RefuseQuantizedTensors(const TensorStore& store, const std::string& target,
+                              bool dequantize) {
+  if (target == "gguf") return Status::Ok();
+  std::string names;
+  size_t count = 0;
+  for (const auto& [name, e] : store) {
+    if (!IsGgmlBlockDType(e.dtype)) continue;
+    if (++count <= 20) names += "\n  \"" + name + "\" (" + DTypeName(e.dtype) + ")";
+  }
+  if (count == 0) return Status::Ok();
+  if (count > 20) names += "\n  ... and " + std::to_string(count - 20) + " more";
+  const std::string tensors =
+      std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
+      " GGML block-quantized, which " + target + " cannot hold:" + names;
+  if (dequantize) {
+    return Status::NotSupported(tensors +
+                                "\n--dequantize needs the GGML dequantizer, which this build "
+                                "does not have yet; drop them with --drop NAME");
+  }
+  return Status::NotSupported(tensors +
+                              "\ndrop them with --drop NAME, or pass --dequantize to write "
+                              "them as float32");
+}
 
 // Removes what the target format cannot hold, saying what was left behind.
 TensorStore CarryableStore(const TensorStore& in, const std::string& target,
@@ -89,6 +118,13 @@ int RunConvert(ConvertOptions& o) {
   plan_options.allow_unmatched = o.map.allow_unmatched;
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
+  if (Status st = RefuseQuantizedTensors(ApplyPlan(ckpt->store, *plan), o.write.to_format,
+                                         o.dequantize);
+      !st.ok()) {
+    PrintError(st);
+    PrintError("nothing was written");
+    return kExitError;
+  }
   std::vector<std::string> notes;
   const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
   nlohmann::ordered_json doc;
@@ -152,7 +188,7 @@ Command AddConvertCommand(CLI::App& app) {
   sub->add_option("output", o->output, "Output path (format from --to or its extension)")
       ->required();
   sub->add_option("--to", o->write.to_format, "Output format")
-      ->check(CLI::IsMember({"tf_bundle", "safetensors", "pytorch", "keras_h5"}));
+      ->check(CLI::IsMember({"tf_bundle", "safetensors", "pytorch", "keras_h5", "gguf"}));
   AddOpenOptions(sub, o->open);
   AddMapOptions(sub, o->map);
   sub->add_flag("--drop-optimizer", o->drop_optimizer, "Leave optimizer state behind");
@@ -167,6 +203,9 @@ Command AddConvertCommand(CLI::App& app) {
       "--max-shard-size", o->write.max_shard_size,
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
   AddIgnoreChecksumsFlag(sub, o->write.ignore_checksums);
+  AddMetadataEditOptions(sub, o->write.metadata_edits);
+  sub->add_flag("--dequantize", o->dequantize,
+                "GGUF input: write GGML block-quantized tensors (Q8_0, Q4_0) as float32");
   AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunConvert(*o); }};
 }

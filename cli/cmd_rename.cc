@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/commands.h"
 #include "cli/json_document.h"
 #include "cli/output_settings.h"
@@ -174,6 +175,7 @@ Command AddRenameCommand(CLI::App& app) {
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");
   AddWriteOptions(sub, o->write);
+  AddMetadataEditOptions(sub, o->write.metadata_edits);
   AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunRename(*o); }};
 }

@@ -20,6 +20,7 @@
 #include "cli/stored_checksums.h"
 #include "core/tensor_transform.h"
 #include "formats/atomic_output.h"
+#include "formats/gguf/gguf_writer.h"
 #include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_writer.h"
@@ -132,7 +133,7 @@ std::string SafetensorsStem(const std::string& source_path) {
   std::string base = fs::path(source_path).filename().string();
   for (std::string_view suffix :
        {".safetensors.index.json", ".bin.index.json", ".index.json", ".safetensors", ".bin", ".pt",
-        ".pth", ".h5", ".keras", ".ckpt"}) {
+        ".pth", ".h5", ".keras", ".ckpt", ".gguf"}) {
     if (base.size() >= suffix.size() && EndsWith(base, suffix)) {
       base = base.substr(0, base.size() - suffix.size());
       break;
@@ -151,13 +152,15 @@ constexpr std::pair<std::string_view, OutputName> kFormatSuffixes[] = {
     {".h5", OutputName::kKerasH5},
     {".hdf5", OutputName::kKerasH5},
     {".keras", OutputName::kKerasH5},
+    {".gguf", OutputName::kGguf},
 };
 
 constexpr const char* kOutputFormatList =
     "\n  tf_bundle    a prefix (model.ckpt, model.ckpt-1000, ckpt, P.index) or a directory"
     "\n  safetensors  .safetensors (sharded: --max-shard-size)"
     "\n  pytorch      .pt .pth .bin (sharded: --max-shard-size)"
-    "\n  keras_h5     .h5 .hdf5 .keras";
+    "\n  keras_h5     .h5 .hdf5 .keras"
+    "\n  gguf         .gguf";
 
 std::string NamedFormat(OutputName kind) {
   switch (kind) {
@@ -169,6 +172,8 @@ std::string NamedFormat(OutputName kind) {
       return "pytorch";
     case OutputName::kKerasH5:
       return "keras_h5";
+    case OutputName::kGguf:
+      return "gguf";
     default:
       return "";
   }
@@ -180,6 +185,7 @@ std::string ConventionalName(const std::string& target) {
   if (target == "safetensors") return "model.safetensors";
   if (target == "pytorch") return "pytorch_model.bin";
   if (target == "keras_h5") return "model.h5";
+  if (target == "gguf") return "model.gguf";
   return "model.ckpt";
 }
 
@@ -249,6 +255,26 @@ Result<WrittenCheckpoint> WriteKerasOutput(const Checkpoint& source, const Tenso
   return result;
 }
 
+// The output's metadata: a GGUF source's, after the user's --set/--delete-key edits.
+Result<std::vector<gguf::KeyValue>> GgufOutputMetadata(const Checkpoint& source,
+                                                       const WriteCheckpointOptions& o) {
+  std::vector<gguf::KeyValue> metadata = gguf::SourceMetadata(source);
+  RESCOPE_RETURN_IF_ERROR(gguf::ApplyMetadataEdits(metadata, o.metadata_edits));
+  return metadata;
+}
+
+Result<WrittenCheckpoint> WriteGgufOutput(const Checkpoint& source, const TensorStore& store,
+                                          const std::string& path,
+                                          const WriteCheckpointOptions& o) {
+  if (CanonicalPath(path) == CanonicalPath(source.path) && !o.in_place)
+    return RefuseSameAsInput(path);
+  RESCOPE_ASSIGN_OR_RETURN(const std::vector<gguf::KeyValue> metadata,
+                           GgufOutputMetadata(source, o));
+  auto files = gguf::WriteGguf(source, store, path, metadata);
+  if (!files.ok()) return files.status();
+  return WrittenFileSet(path, std::move(files).value());
+}
+
 // The name a checkpoint gets inside a directory output.
 std::string FileInDirectory(const Checkpoint& source, const std::string& target) {
   if (FamilyOf(source.format) != target) return ConventionalName(target);
@@ -262,6 +288,7 @@ std::string FileInDirectory(const Checkpoint& source, const std::string& target)
   }
   // A .keras archive stays one (the Keras writer gives other names HDF5).
   if (target == "keras_h5") return stem + (source.format == "keras_zip" ? ".keras" : ".h5");
+  if (target == "gguf") return stem + ".gguf";
   return BaseName(source.path);
 }
 
@@ -343,6 +370,11 @@ bool WritesByShardCopy(const Checkpoint& source, const TensorStore& store,
 Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
   const std::string target = o.to_format.empty() ? FamilyOf(source.format) : o.to_format;
+  if (!o.metadata_edits.empty() && target != "gguf") {
+    return Status::InvalidArgument("--set and --delete-key edit GGUF metadata; the output is " +
+                                   target);
+  }
+  if (target == "gguf") return GgufOutputMetadata(source, o).status();
   if (target == "tf_bundle") return tfbundle::CheckTfBundleWrite(source, store);
   if (target == "keras_h5") return CheckKerasH5Output(source, store);
   return Status::Ok();
@@ -412,6 +444,7 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
     return written;
   }
   if (target == "keras_h5") return WriteKerasOutput(source, store, path, o);
+  if (target == "gguf") return WriteGgufOutput(source, store, path, o);
   if (target != "tf_bundle") {
     return Status::NotSupported("writing " + target + " is not supported yet");
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor_store.h"
+#include "formats/gguf/gguf_metadata_edit.h"
 
 namespace rescope::cli {
 
@@ -18,11 +19,12 @@ struct WriteCheckpointOptions {
   bool compact = false;
   std::string index_compression = "keep";
   // Output format: "" = the input's family (TF V1 input becomes a V2 bundle), or one of
-  // tf_bundle, safetensors, pytorch, keras_h5. `convert` infers it from OUT's extension.
+  // tf_bundle, safetensors, pytorch, keras_h5, gguf. `convert` infers it from OUT's extension.
   std::string to_format;
   // Write tensors whose bytes fail their stored checksum (cli/stored_checksums.h).
   bool ignore_checksums = false;
   std::string max_shard_size;  // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
+  gguf::MetadataEdits metadata_edits;  // --set / --delete-key: GGUF output only
 };
 
 // What an output name says about its format.
@@ -33,7 +35,8 @@ enum class OutputName {
   kSafetensors,  // .safetensors, .safetensors.index.json
   kPyTorch,      // .pt, .pth, .bin, .bin.index.json
   kKerasH5,      // .h5, .hdf5, .keras
-  kUnknown,      // any other extension (.onnx, .npz, .gguf): refused unless the format is
+  kGguf,         // .gguf
+  kUnknown,      // any other extension (.onnx, .npz): refused unless the format is
                  // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
 };
 

@@ -4,12 +4,12 @@
 #include <iostream>
 
 #include "cli/cli_common.h"
-#include "cli/gguf_metadata_edits.h"
 #include "cli/commands.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/json_document.h"
+#include "cli/manifest_output.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
-#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
@@ -48,9 +48,8 @@ Status RefuseQuantizedTensors(const TensorStore& store, const std::string& targe
   }
   if (count == 0) return Status::Ok();
   if (count > 20) names += "\n  ... and " + std::to_string(count - 20) + " more";
-  const std::string tensors =
-      std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
-      " GGML block-quantized, which " + target + " cannot hold:" + names;
+  const std::string tensors = std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
+                              " GGML block-quantized, which " + target + " cannot hold:" + names;
   if (dequantize) {
     return Status::NotSupported(tensors +
                                 "\n--dequantize needs the GGML dequantizer, which this build "
@@ -118,15 +117,14 @@ int RunConvert(ConvertOptions& o) {
   plan_options.allow_unmatched = o.map.allow_unmatched;
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
-  if (Status st = RefuseQuantizedTensors(ApplyPlan(ckpt->store, *plan), o.write.to_format,
-                                         o.dequantize);
-      !st.ok()) {
+  const TensorStore planned = ApplyPlan(ckpt->store, *plan);
+  if (Status st = RefuseQuantizedTensors(planned, o.write.to_format, o.dequantize); !st.ok()) {
     PrintError(st);
     PrintError("nothing was written");
     return kExitError;
   }
   std::vector<std::string> notes;
-  const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
+  const TensorStore store = CarryableStore(planned, o.write.to_format, notes);
   nlohmann::ordered_json doc;
   if (o.json) {
     doc = JsonDocument("convert", true);

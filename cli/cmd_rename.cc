@@ -5,13 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
-#include "cli/gguf_metadata_edits.h"
 #include "cli/commands.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/json_document.h"
+#include "cli/manifest_output.h"
 #include "cli/output_settings.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
-#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "cli/write_saved_model.h"

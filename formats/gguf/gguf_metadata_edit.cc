@@ -129,8 +129,8 @@ Result<Value> ParseArray(ValueType element, std::string_view text, const std::st
     const std::string_view item = Trim(body.substr(0, comma));
     auto bits = ScalarBits(element, item);
     if (!bits) {
-      return Status::InvalidArgument(what + "; element \"" + std::string(item) +
-                                     "\" is not a " + ValueTypeName(element));
+      return Status::InvalidArgument(what + "; element \"" + std::string(item) + "\" is not a " +
+                                     ValueTypeName(element));
     }
     for (uint32_t i = 0; i < size; ++i) v.packed.push_back(static_cast<char>(*bits >> (8 * i)));
     ++v.count;

@@ -17,8 +17,8 @@ constexpr std::string_view kAlignmentKey = "general.alignment";
 
 // ggml_type values of the plain (non-block) types.
 constexpr std::pair<DType, uint32_t> kPlainTypes[] = {
-    {DType::kFloat32, 0}, {DType::kFloat16, 1},  {DType::kInt8, 24},     {DType::kInt16, 25},
-    {DType::kInt32, 26},  {DType::kInt64, 27},   {DType::kFloat64, 28},  {DType::kBFloat16, 30},
+    {DType::kFloat32, 0}, {DType::kFloat16, 1}, {DType::kInt8, 24},    {DType::kInt16, 25},
+    {DType::kInt32, 26},  {DType::kInt64, 27},  {DType::kFloat64, 28}, {DType::kBFloat16, 30},
 };
 
 void PutU32(std::string& out, uint32_t v) {
@@ -64,7 +64,9 @@ void PutArrayElements(std::string& out, const Value& v) {
   }
 }
 
-uint64_t AlignUp(uint64_t n, uint64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+uint64_t AlignUp(uint64_t n, uint64_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
 
 const TensorEntry* CheckedEntry(const TensorEntry& e, std::string& problems, size_t& count) {
   if (auto why = WhyNotWritable(e)) {
@@ -150,7 +152,8 @@ std::optional<std::string> WhyNotWritable(const TensorEntry& e) {
     }
   }
   const auto bytes = elements ? DTypeStoredBytes(e.dtype, *elements) : std::nullopt;
-  if (!bytes) return "shape " + ShapeToString(e.shape) + " is not storable as " + DTypeName(e.dtype);
+  if (!bytes)
+    return "shape " + ShapeToString(e.shape) + " is not storable as " + DTypeName(e.dtype);
   if (*bytes != e.byte_size) {
     return DTypeName(e.dtype) + " " + ShapeToString(e.shape) + " is stored in " +
            std::to_string(e.byte_size) + " bytes; GGUF needs " + std::to_string(*bytes);

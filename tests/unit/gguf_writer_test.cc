@@ -2,13 +2,14 @@
 // Tests of the GGUF header serializer (bytes written out by hand from the GGUF v3 layout:
 // little-endian, uint64 lengths and counts, uint32 type tags) and of the typed metadata
 // edits (--set / --delete-key): IEEE bits and two's complement worked out by hand.
+#include "formats/gguf/gguf_writer.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "formats/gguf/gguf_metadata_edit.h"
-#include "formats/gguf/gguf_writer.h"
 
 using namespace rescope;
 using namespace rescope::gguf;
@@ -58,8 +59,8 @@ TEST_CASE("SerializeHeader writes the GGUF v3 layout byte for byte") {
       Bytes({1, 0, 0, 0, 0, 0, 0, 0}) + "a" + Bytes({4, 0, 0, 0}) +     // "a": uint32
       Bytes({7, 0, 0, 0}) +                                             // 7
       Bytes({1, 0, 0, 0, 0, 0, 0, 0}) + "t" + Bytes({2, 0, 0, 0}) +     // "t", 2 dims
-      Bytes({4, 0, 0, 0, 0, 0, 0, 0}) + Bytes({2, 0, 0, 0, 0, 0, 0, 0}) +
-      Bytes({8, 0, 0, 0}) + Bytes({64, 0, 0, 0, 0, 0, 0, 0});  // Q8_0 at 64
+      Bytes({4, 0, 0, 0, 0, 0, 0, 0}) + Bytes({2, 0, 0, 0, 0, 0, 0, 0}) + Bytes({8, 0, 0, 0}) +
+      Bytes({64, 0, 0, 0, 0, 0, 0, 0});  // Q8_0 at 64
   CHECK(SerializeHeader({Scalar("a", ValueType::kUInt32, 7)}, {t}) == expected);
 }
 
@@ -94,8 +95,13 @@ TEST_CASE("--set keeps the existing type and parses the value as it") {
 TEST_CASE("--set KEY:TYPE=VALUE adds a typed key; bits are the value's encoding") {
   auto md = Sample();
   MetadataEdits edits;
-  edits.sets = {"a:float32=0.1", "b:int8=-5", "c:int32=-70000", "d:uint64=18446744073709551615",
-                "e:float64=1.5", "f:int16[]=[1, -1]", "g:string[]=[\"p\",\"q r\"]"};
+  edits.sets = {"a:float32=0.1",
+                "b:int8=-5",
+                "c:int32=-70000",
+                "d:uint64=18446744073709551615",
+                "e:float64=1.5",
+                "f:int16[]=[1, -1]",
+                "g:string[]=[\"p\",\"q r\"]"};
   REQUIRE(ApplyMetadataEdits(md, edits).ok());
   CHECK(Find(md, "a")->value.bits == 0x3DCCCCCDu);  // 0.1f
   CHECK(Find(md, "b")->value.bits == 0xFBu);

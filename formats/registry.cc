@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "formats/gguf/gguf_reader.h"
 #include "formats/hdf5_module/hdf5_module.h"
 #include "formats/mapped_file.h"
 #include "formats/path_description.h"
@@ -46,7 +47,7 @@ Status RefuseInterruptedWrite(const std::string& path) {
 
 std::vector<std::string> ReadableFormats() {
   return {"tf_bundle", "tf_v1",       "keras_h5",    "keras3_weights_h5", "keras_zip",
-          "hdf5",      "safetensors", "pytorch_zip", "pytorch_legacy"};
+          "hdf5",      "safetensors", "pytorch_zip", "pytorch_legacy",    "gguf"};
 }
 
 namespace {
@@ -57,7 +58,7 @@ Status NotACheckpoint(const std::string& path) {
   if (!FileExists(path) && !IsDirectory(path)) return Status::NotFound(DescribeNonCheckpoint(path));
   return Status::NotFound(DescribeNonCheckpoint(path) +
                           "\n(not a checkpoint in any format rescope reads: TF bundle, TF V1, "
-                          "Keras HDF5, .keras, safetensors, PyTorch)");
+                          "Keras HDF5, .keras, safetensors, PyTorch, GGUF)");
 }
 
 // A directory no format-specific rule resolved: one checkpoint file or index inside it
@@ -99,6 +100,9 @@ Result<Checkpoint> OpenAnyFormat(const std::string& path, const OpenOptions& opt
   if (FileExists(path) && safetensors::SniffSafetensors(path)) {
     return safetensors::OpenSafetensors(path);
   }
+  // GGUF (issue 15): a file starting with the "GGUF" magic. To become a table row when
+  // registry.cc is a table.
+  if (FileExists(path) && gguf::SniffGguf(path)) return gguf::OpenGguf(path);
   if (FileExists(path) && SniffKerasOrHdf5File(path)) return OpenKerasH5File(path);
   const bool safetensors_name =
       path.size() > 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;

@@ -7,7 +7,8 @@
    for (bool) and an untyped new key are refused with no output left behind.
 2. gguf-py writes a model whose names carry a stray `model.` prefix, with metadata of every
    value type and F32/F16/Q8_0/Q4_0 tensors -> rescope rename --rule -> GGUFReader: only the
-   names changed; every metadata value and tensor byte is identical.
+   names changed; every metadata value and tensor byte is identical (and with no map the
+   output is gguf-py's file byte for byte). diff GGUF vs safetensors --values: identical.
 3. --set/--delete-key: only the intended change, the key's type kept; refusals (unknown key,
    bad value for the type, new key without type) exit 2 and write nothing.
 4. safetensors -> GGUF -> safetensors is bit-identical (safetensors reads the result); a Q8_0
@@ -97,6 +98,10 @@ _, err = j.run("convert", st_path, refused, "--set", "general.name=x", expect=2)
 j.check("general.name:TYPE=VALUE" in err, f"untyped new key: {err}")
 absent(refused, "untyped new key")
 
+# diff across formats compares row-major shapes and exact values.
+stdout, _ = j.run("diff", g_path, st_path, "--values")
+j.check("identical (4)" in stdout, f"diff GGUF vs safetensors: {stdout}")
+
 # ---- 4 (first half). safetensors -> GGUF -> safetensors, bit-identical.
 back = os.path.join(out, "back.safetensors")
 j.run("convert", g_path, back)
@@ -165,6 +170,12 @@ def same_tensors(what, before, after, rename=lambda n: n):
                 f"{what}: {tb.name} type/dims")
         j.check(ta.data.tobytes() == tb.data.tobytes(), f"{what}: {tb.name} bytes")
 
+
+# With no map and no edit, the output is gguf-py's file byte for byte (same layout rules).
+same = os.path.join(out, "same.gguf")
+j.run("rename", m_path, "-o", same)
+with open(m_path, "rb") as a, open(same, "rb") as b:
+    j.check(a.read() == b.read(), "identity rename is not byte-identical to gguf-py's file")
 
 same_metadata("rename", orig, new)
 same_tensors("rename", orig, new, lambda n: n.removeprefix("model."))

@@ -7,9 +7,10 @@ mkdir "$TMP/o"
 left() { echo "$(ls -A "$TMP/o" | wc -l) files left"; }
 "$RESCOPE" convert "$in" "$TMP/o/m.gguf" --set general.name=x >/dev/null 2>&1
 echo "untyped new key: exit $?, $(left)"
-(ulimit -f 0; "$RESCOPE" convert "$in" "$TMP/o/m.gguf" >/dev/null 2>"$TMP/err")
+# stderr goes to a pipe: the limit applies to every file the process writes.
+err=$( (ulimit -f 0; "$RESCOPE" convert "$in" "$TMP/o/m.gguf" 2>&1 >/dev/null))
 code=$?
-grep -q "File too large" "$TMP/err" && said="says File too large" || said="$(cat "$TMP/err")"
+grep -q "File too large" <<<"$err" && said="says File too large" || said="$err"
 echo "file-size limit: exit $code, $(left), $said"
 RESCOPE_TEST_SIGNAL_AFTER_TEMPS=1:INT "$RESCOPE" convert "$in" "$TMP/o/m.gguf" >/dev/null 2>&1
 echo "SIGINT: exit $?, $(left)"

@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/json_document.h"
 #include "cli/manifest_output.h"
 #include "cli/plan_json.h"
@@ -29,6 +30,7 @@ struct ConvertOptions {
   bool strict = false;
   bool dry_run = false;
   bool json = false;
+  bool dequantize = false;  // GGML block types -> float32 (not available yet: refused)
 };
 
 // The --to choices: every format rescope writes.
@@ -36,6 +38,31 @@ std::vector<std::string> WritableFormatNames() {
   std::vector<std::string> names;
   for (const FormatDescriptor* f : WritableFormats()) names.emplace_back(f->name);
   return names;
+}
+
+// GGML block-quantized tensors that the output cannot hold are refused by name (exit 2),
+// never left out with a note as other unwritable tensors are: a model missing its quantized
+// weights is useless. --drop names them away.
+Status RefuseQuantizedTensors(const TensorStore& store, const std::string& target,
+                              bool dequantize) {
+  const FormatDescriptor* format = FindFormat(target);
+  std::string names;
+  size_t count = 0;
+  for (const auto& [name, e] : store) {
+    if (!IsGgmlBlockDType(e.dtype)) continue;
+    if (format && format->writer.why_not_writable && !format->writer.why_not_writable(e)) continue;
+    if (++count <= 20) names += "\n  \"" + name + "\" (" + DTypeName(e.dtype) + ")";
+  }
+  if (count == 0) return Status::Ok();
+  if (count > 20) names += "\n  ... and " + std::to_string(count - 20) + " more";
+  const std::string tensors = std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
+                              " GGML block-quantized, which " + target + " cannot hold:" + names;
+  if (dequantize) {
+    return Status::NotSupported(tensors +
+                                "\n--dequantize is not implemented yet (show, diff --values and "
+                                "--stats do read these values); drop them with --drop NAME");
+  }
+  return Status::NotSupported(tensors + "\ndrop them with --drop NAME");
 }
 
 // Removes what the target format cannot hold, saying what was left behind.
@@ -94,7 +121,13 @@ int RunConvert(ConvertOptions& o) {
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
   std::vector<std::string> notes;
-  const TensorStore store = CarryableStore(ApplyPlan(ckpt->store, *plan), o.write.to_format, notes);
+  const TensorStore planned = ApplyPlan(ckpt->store, *plan);
+  if (Status st = RefuseQuantizedTensors(planned, o.write.to_format, o.dequantize); !st.ok()) {
+    PrintError(st);
+    PrintError("nothing was written");
+    return kExitError;
+  }
+  const TensorStore store = CarryableStore(planned, o.write.to_format, notes);
   nlohmann::ordered_json doc;
   if (o.json) {
     doc = JsonDocument("convert", true);
@@ -171,6 +204,9 @@ Command AddConvertCommand(CLI::App& app) {
       "--max-shard-size", o->write.max_shard_size,
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
   AddIgnoreChecksumsFlag(sub, o->write.ignore_checksums);
+  AddMetadataEditOptions(sub, o->write.metadata_edits);
+  sub->add_flag("--dequantize", o->dequantize,
+                "GGUF input: write GGML block-quantized tensors as float32 (not implemented yet)");
   AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunConvert(*o); }};
 }

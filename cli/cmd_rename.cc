@@ -6,11 +6,12 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/gguf_metadata_edits.h"
 #include "cli/json_document.h"
+#include "cli/manifest_output.h"
 #include "cli/output_settings.h"
 #include "cli/plan_json.h"
 #include "cli/progress_line.h"
-#include "cli/manifest_output.h"
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "cli/write_saved_model.h"
@@ -174,6 +175,7 @@ Command AddRenameCommand(CLI::App& app) {
                 "Drop optimizer state (slots, beta powers, optimizer objects)");
   sub->add_flag("--json", o->json, "Print the plan and result as JSON");
   AddWriteOptions(sub, o->write);
+  AddMetadataEditOptions(sub, o->write.metadata_edits);
   AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunRename(*o); }};
 }

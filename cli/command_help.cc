@@ -29,7 +29,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kExample
     {"rename",
      "  rescope rename old.ckpt --rule model_1/=model_3/ -o new.ckpt\n"
      "  rescope rename old.ckpt --map m.json --dry-run   show the plan, write nothing\n"
-     "  rescope rename model.safetensors --rule fc1.=dense1. -o out.safetensors\n"},
+     "  rescope rename model.safetensors --rule fc1.=dense1. -o out.safetensors\n"
+     "  rescope rename m.gguf -o out.gguf --set general.name=tiny --delete-key general.url\n"},
     {"diff",
      "  rescope diff a.ckpt b.ckpt                 names, dtypes, shapes\n"
      "  rescope diff a.ckpt b.ckpt --values --atol 1e-6\n"
@@ -41,7 +42,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kExample
     {"convert",
      "  rescope convert model.ckpt model.safetensors\n"
      "  rescope convert model.ckpt out/pytorch_model.bin --max-shard-size 2GB\n"
-     "  rescope convert model.h5 model.ckpt --to tf_bundle\n"},
+     "  rescope convert model.h5 model.ckpt --to tf_bundle\n"
+     "  rescope convert model.safetensors model.gguf --set general.architecture:string=llama\n"},
     {"recover",
      "  rescope recover train_dir/                 after a killed `rename --in-place`\n"},
     {"maps",

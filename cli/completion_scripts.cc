@@ -36,6 +36,7 @@ CompletionValue ValueOf(CLI::Option* opt, const std::string& name,
   if (!choices->empty()) return CompletionValue::kChoice;
   if (name == "name" || name == "--filter") return CompletionValue::kTensor;
   if (name == "map" || name == "--map") return CompletionValue::kMapName;
+  if (name == "--set" || name == "--delete-key") return CompletionValue::kText;  // GGUF keys
   if (TakesNumber(opt)) return CompletionValue::kText;
   return CompletionValue::kFile;
 }

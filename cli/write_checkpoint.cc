@@ -167,6 +167,7 @@ const FormatDescriptor* TargetFormat(const Checkpoint& source, const WriteCheckp
 FormatWriteRequest WriteRequest(const WriteCheckpointOptions& o) {
   FormatWriteRequest request;
   request.compact = o.compact;
+  request.metadata_edits = o.metadata_edits;
   request.link_data = o.link_data;
   request.index_compression = o.index_compression;
   return request;
@@ -184,7 +185,17 @@ bool WritesByShardCopy(const Checkpoint& source, const TensorStore& store,
 Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
   const FormatDescriptor* target = TargetFormat(source, o);
-  if (target == nullptr || target->writer.check == nullptr) return Status::Ok();
+  if (target == nullptr) return Status::Ok();
+  if (!o.metadata_edits.empty()) {
+    if (target->writer.check_metadata_edits == nullptr) {
+      return Status::InvalidArgument(
+          "--set and --delete-key edit metadata of formats that have typed metadata keys "
+          "(GGUF); the output is " +
+          std::string(target->name));
+    }
+    RESCOPE_RETURN_IF_ERROR(target->writer.check_metadata_edits(source, o.metadata_edits));
+  }
+  if (target->writer.check == nullptr) return Status::Ok();
   return target->writer.check(source, store);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor_store.h"
+#include "formats/format_table.h"
 
 namespace rescope::cli {
 
@@ -22,7 +23,8 @@ struct WriteCheckpointOptions {
   std::string to_format;
   // Write tensors whose bytes fail their stored checksum (cli/stored_checksums.h).
   bool ignore_checksums = false;
-  std::string max_shard_size;  // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
+  std::string max_shard_size;    // safetensors, pytorch: "5GB", "500MiB", "1000000" ("" = one file)
+  MetadataEdits metadata_edits;  // --set / --delete-key: formats that take them (GGUF)
 };
 
 // What an output name says about its format.
@@ -30,7 +32,7 @@ enum class OutputName {
   kDirectory,  // an existing directory or a name ending in '/'
   kBare,       // no extension: a TF prefix, or a directory for other formats
   kFormat,     // a name a format claims (FormatNamedBy: .safetensors, model.ckpt-1000, .h5)
-  kUnknown,    // any other extension (.onnx, .npz, .gguf): refused unless the format is
+  kUnknown,    // any other extension (.onnx, .npz, .tflite): refused unless the format is
                // chosen (--to, or rename's input format) and takes any name (TF, PyTorch)
 };
 OutputName ClassifyOutputName(const std::string& output);

@@ -12,6 +12,7 @@ const FormatDescriptor& SafetensorsFormat();
 const FormatDescriptor& KerasH5Format();
 const FormatDescriptor& PyTorchFormat();
 const FormatDescriptor& TfBundleFormat();
+const FormatDescriptor& GgufFormat();
 
 // To add a format (GGUF, ...):
 //   1. a folder formats/<format>/ with its reader (and writer) and a README.md on its bytes;
@@ -24,22 +25,17 @@ const FormatDescriptor& TfBundleFormat();
 // (safetensors reads 8 bytes and a '{'; the HDF5 sniff probes for a superblock at
 // 512 * 2^n through the whole file, faulting in pages all over a large file).
 std::span<const FormatDescriptor* const> Formats() {
-  static const std::array<const FormatDescriptor*, 4> kTable = {
-      &SafetensorsFormat(),
-      &KerasH5Format(),
-      &PyTorchFormat(),
-      &TfBundleFormat(),
+  static const std::array<const FormatDescriptor*, 5> kTable = {
+      &GgufFormat(),  // 4 bytes of magic
+      &SafetensorsFormat(), &KerasH5Format(), &PyTorchFormat(), &TfBundleFormat(),
   };
   return kTable;
 }
 
 // A format that writes is also listed here, where users should find it among the others.
 std::span<const FormatDescriptor* const> WritableFormats() {
-  static const std::array<const FormatDescriptor*, 4> kWriters = {
-      &TfBundleFormat(),
-      &SafetensorsFormat(),
-      &PyTorchFormat(),
-      &KerasH5Format(),
+  static const std::array<const FormatDescriptor*, 5> kWriters = {
+      &TfBundleFormat(), &SafetensorsFormat(), &PyTorchFormat(), &KerasH5Format(), &GgufFormat(),
   };
   return kWriters;
 }
@@ -78,7 +74,7 @@ std::string CheckpointStem(const std::string& path) {
   std::string base = std::filesystem::path(path).filename().string();
   for (std::string_view suffix :
        {".safetensors.index.json", ".bin.index.json", ".index.json", ".safetensors", ".bin", ".pt",
-        ".pth", ".h5", ".keras", ".ckpt"}) {
+        ".pth", ".h5", ".keras", ".ckpt", ".gguf"}) {
     if (base.ends_with(suffix)) {
       base = base.substr(0, base.size() - suffix.size());
       break;

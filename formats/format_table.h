@@ -29,8 +29,17 @@ struct FormatVariant {
   std::string_view display_name;
 };
 
+// Metadata edits asked for on the command line (--set KEY=VALUE, --delete-key KEY), for
+// formats whose writer has `check_metadata_edits` (GGUF).
+struct MetadataEdits {
+  std::vector<std::string> sets;     // "KEY=VALUE" or "KEY:TYPE=VALUE"
+  std::vector<std::string> deletes;  // keys
+  bool empty() const { return sets.empty() && deletes.empty(); }
+};
+
 // What the CLI asks a writer for, beyond the tensors.
 struct FormatWriteRequest {
+  MetadataEdits metadata_edits = {};       // formats with `check_metadata_edits`
   uint64_t max_shard_size = 0;             // 0: one file (formats with `shards_by_size`)
   bool same_as_input = false;              // the output replaces the input (--in-place was given)
   bool compact = false;                    // TF: rewrite data shards without dropped tensors
@@ -79,6 +88,9 @@ struct FormatWriter {
   std::string_view state_file = {};
   // What the writer refuses about `store` before writing anything; null: nothing.
   Status (*check)(const Checkpoint& source, const TensorStore& store) = nullptr;
+  // Whether `edits` apply to the output's metadata (every edit names a key that can take
+  // it); null: the format takes no metadata edits, and the CLI refuses them.
+  Status (*check_metadata_edits)(const Checkpoint& source, const MetadataEdits& edits) = nullptr;
   // Why one entry cannot be written (convert leaves it behind and says so); null: any.
   std::optional<std::string> (*why_not_writable)(const TensorEntry& entry) = nullptr;
   // True when the writer copies whole data shards with their stored checksums (so damaged

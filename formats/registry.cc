@@ -34,7 +34,7 @@ Status NotACheckpoint(const std::string& path) {
   if (!FileExists(path) && !IsDirectory(path)) return Status::NotFound(DescribeNonCheckpoint(path));
   return Status::NotFound(DescribeNonCheckpoint(path) +
                           "\n(not a checkpoint in any format rescope reads: TF bundle, TF V1, "
-                          "Keras HDF5, .keras, safetensors, PyTorch)");
+                          "Keras HDF5, .keras, safetensors, PyTorch, GGUF)");
 }
 
 // True when a directory holds a state file of a format that resolves paths (TF's

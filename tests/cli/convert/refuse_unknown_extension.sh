@@ -1,7 +1,7 @@
-# An output whose extension names no format rescope writes (.onnx, .npz, .gguf) is refused
+# An output whose extension names no format rescope writes (.onnx, .npz, .tflite) is refused
 # (exit 2) with the formats and their extensions, and nothing is written; so is a rename
 # whose output name says another format than the input's. --to tf_bundle takes any name.
-for out in out.onnx out.npz model.gguf; do
+for out in out.onnx out.npz model.tflite; do
   $RESCOPE convert testdata/scopes/model.ckpt "$TMP/$out" 2>"$TMP/err"
   echo "convert $out: exit $?"
 done

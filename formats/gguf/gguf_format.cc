@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// GGUF's row of the format table (formats/format_table.h).
+#include "formats/format_table.h"
+#include "formats/gguf/gguf_metadata_edit.h"
+#include "formats/gguf/gguf_reader.h"
+#include "formats/gguf/gguf_writer.h"
+
+namespace rescope {
+namespace {
+
+Result<Checkpoint> Open(const std::string& path, const OpenOptions&) {
+  return gguf::OpenGguf(path);
+}
+
+std::string SameFormatFileName(const Checkpoint& source) {
+  return CheckpointStem(source.path) + ".gguf";
+}
+
+// The output's metadata: a GGUF source's, after the user's --set/--delete-key edits.
+Result<std::vector<gguf::KeyValue>> OutputMetadata(const Checkpoint& source,
+                                                   const MetadataEdits& edits) {
+  std::vector<gguf::KeyValue> metadata = gguf::SourceMetadata(source);
+  RESCOPE_RETURN_IF_ERROR(gguf::ApplyMetadataEdits(metadata, edits));
+  return metadata;
+}
+
+Status CheckMetadataEdits(const Checkpoint& source, const MetadataEdits& edits) {
+  return OutputMetadata(source, edits).status();
+}
+
+Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& store,
+                                const std::string& path, const FormatWriteRequest& request) {
+  RESCOPE_ASSIGN_OR_RETURN(const std::vector<gguf::KeyValue> metadata,
+                           OutputMetadata(source, request.metadata_edits));
+  RESCOPE_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                           gguf::WriteGguf(source, store, path, metadata));
+  return WrittenFileSet(path, std::move(files));
+}
+
+}  // namespace
+
+const FormatDescriptor& GgufFormat() {
+  static const FormatDescriptor kFormat{
+      .name = "gguf",
+      .display_name = "GGUF",
+      .variants = {{"gguf", "GGUF"}},
+      .name_separator = '.',
+      .sniff_file = gguf::SniffGguf,
+      .name_hints = {".gguf"},
+      .open = Open,
+      .writer =
+          {
+              .output_suffixes = {".gguf"},
+              .directory_file_name = "model.gguf",
+              .same_format_file_name = SameFormatFileName,
+              .output_help = ".gguf (one file, v3)",
+              .check_metadata_edits = CheckMetadataEdits,
+              .why_not_writable = gguf::WhyNotWritable,
+              .write = Write,
+          },
+      .capabilities =
+          {
+              .checksums = "",
+              .dtypes = "F32, F16, BF16, F64, I8-I64 and GGML block-quantized types",
+              .metadata = true,
+          },
+  };
+  return kFormat;
+}
+
+}  // namespace rescope

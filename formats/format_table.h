@@ -111,6 +111,7 @@ struct FormatCapabilities {
   bool partitioned = false;         // partitioned variables (slices of one variable)
   bool object_graph = false;        // a TF2 object graph
   bool selectable = false;          // nested dictionaries: --select KEY opens one
+  bool ggml_blocks = false;         // GGML block-quantized tensors (q4_k, ...) as stored
 };
 
 struct FormatDescriptor {

@@ -39,6 +39,9 @@ Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& sto
 
 }  // namespace
 
+// No `why_not_writable`: gguf::WriteGguf refuses, before writing anything, every tensor GGUF
+// has no type for (naming each), instead of convert leaving them out with a note: a GGUF
+// loader finds tensors by name and a missing one fails late.
 const FormatDescriptor& GgufFormat() {
   static const FormatDescriptor kFormat{
       .name = "gguf",
@@ -53,9 +56,8 @@ const FormatDescriptor& GgufFormat() {
               .output_suffixes = {".gguf"},
               .directory_file_name = "model.gguf",
               .same_format_file_name = SameFormatFileName,
-              .output_help = ".gguf (one file, v3)",
+              .output_help = ".gguf",
               .check_metadata_edits = CheckMetadataEdits,
-              .why_not_writable = gguf::WhyNotWritable,
               .write = Write,
           },
       .capabilities =
@@ -63,6 +65,7 @@ const FormatDescriptor& GgufFormat() {
               .checksums = "",
               .dtypes = "F32, F16, BF16, F64, I8-I64 and GGML block-quantized types",
               .metadata = true,
+              .ggml_blocks = true,
           },
   };
   return kFormat;

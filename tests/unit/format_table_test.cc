@@ -118,9 +118,11 @@ TEST_CASE("format table: the man page reads every format and writes the writable
 TEST_CASE("format table: names, variants and output names") {
   // Checkpoint.format values as the readers document them (formats/*/..._reader.h).
   const std::vector<std::pair<std::string, std::string>> family = {
-      {"tf_bundle", "tf_bundle"},        {"tf_v1", "tf_bundle"},     {"keras_h5", "keras_h5"},
-      {"keras3_weights_h5", "keras_h5"}, {"keras_zip", "keras_h5"},  {"hdf5", "keras_h5"},
-      {"safetensors", "safetensors"},    {"pytorch_zip", "pytorch"}, {"pytorch_legacy", "pytorch"}};
+      {"tf_bundle", "tf_bundle"},     {"tf_v1", "tf_bundle"},
+      {"keras_h5", "keras_h5"},       {"keras3_weights_h5", "keras_h5"},
+      {"keras_zip", "keras_h5"},      {"hdf5", "keras_h5"},
+      {"safetensors", "safetensors"}, {"pytorch_zip", "pytorch"},
+      {"pytorch_legacy", "pytorch"},  {"gguf", "gguf"}};
   for (const auto& [format, name] : family) {
     CAPTURE(format);
     REQUIRE(FormatOfCheckpoint(format) != nullptr);

@@ -51,6 +51,11 @@ std::string ShapeColumn(const TensorEntry& e) {
     s += " partitioned:";
     for (const TensorSlice& slice : e.slices) s += " " + SliceToString(slice);
   }
+  // GGUF stores dims fastest-varying first; show them beside the row-major shape, since
+  // llama.cpp's tools print that order.
+  for (const auto& [key, value] : e.notes) {
+    if (key == "gguf_dims") s += " (gguf " + value + ")";
+  }
   return s;
 }
 

@@ -76,6 +76,13 @@ uint64_t MinElementBytes(ValueType type) {
 
 std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
+// Reserving a claimed count up front would let a small hostile file (whose count passed the
+// bytes-left check) allocate many times its size in objects; beyond this, vectors grow only
+// as elements are actually read.
+uint64_t CappedReserve(uint64_t count) { return std::min<uint64_t>(count, 4096); }
+
+constexpr uint64_t kMaxNestedArrays = uint64_t{1} << 20;
+
 class HeaderParser {
  public:
   HeaderParser(ByteView bytes, const std::string& file)
@@ -91,7 +98,7 @@ class HeaderParser {
     // A key-value pair takes at least 13 bytes (key length, type, a 1-byte value), a tensor
     // info at least 24 (name length, n_dims, type, offset).
     CheckCount(kv_count, 13, "metadata key-value pairs");
-    h.metadata.reserve(kv_count);
+    h.metadata.reserve(CappedReserve(kv_count));
     std::set<std::string, std::less<>> keys;
     for (uint64_t i = 0; i < kv_count; ++i) {
       const size_t at = cursor_.position();
@@ -104,8 +111,8 @@ class HeaderParser {
     }
     h.alignment = ReadAlignment(h);
     CheckCount(tensor_count, 24, "tensor infos");
-    h.tensors.reserve(tensor_count);
-    info_offsets_.reserve(tensor_count);
+    h.tensors.reserve(CappedReserve(tensor_count));
+    info_offsets_.reserve(CappedReserve(tensor_count));
     for (uint64_t i = 0; i < tensor_count; ++i) h.tensors.push_back(ReadTensorInfo(i));
     const uint64_t header_end = cursor_.position();
     h.data_offset = header_end + (h.alignment - header_end % h.alignment) % h.alignment;
@@ -151,6 +158,21 @@ class HeaderParser {
     return std::string(bytes.AsStringView());
   }
 
+  // ReadString for the elements of a string array (a vocabulary holds 150,000): the message
+  // text is built only when the element is truncated.
+  std::string ReadArrayString(const std::string& key, uint64_t i) {
+    if (cursor_.remaining() >= 8) {
+      const uint64_t length = cursor_.ReadFixed64("");
+      if (length <= cursor_.remaining())
+        return std::string(cursor_.ReadBytes(length, "").AsStringView());
+      cursor_.FailAt(cursor_.position() - 8,
+                     "string #" + std::to_string(i) + " of array key " + Quoted(key) + ": length " +
+                         std::to_string(length) + " runs past end (" +
+                         std::to_string(cursor_.remaining()) + " bytes left)");
+    }
+    return ReadString("string #" + std::to_string(i) + " of array key " + Quoted(key));
+  }
+
   ValueType ReadType(const std::string& what) {
     const size_t at = cursor_.position();
     const uint32_t raw = cursor_.ReadFixed32(what);
@@ -187,13 +209,18 @@ class HeaderParser {
           std::string(cursor_.ReadBytes(v.count * *size, "elements of array key " + Quoted(key))
                           .AsStringView());
     } else if (v.element_type == ValueType::kString) {
-      v.strings.reserve(v.count);
-      for (uint64_t i = 0; i < v.count; ++i) {
-        v.strings.push_back(
-            ReadString("string #" + std::to_string(i) + " of array key " + Quoted(key)));
-      }
+      v.strings.reserve(CappedReserve(v.count));
+      for (uint64_t i = 0; i < v.count; ++i) v.strings.push_back(ReadArrayString(key, i));
     } else {
-      v.arrays.reserve(v.count);
+      // An empty nested array is 12 bytes in the file but a whole Value in memory: a
+      // budget keeps a file of them from growing ten times its size in memory. Real files
+      // hold none (llama.cpp refuses nested arrays).
+      if (v.count > kMaxNestedArrays - nested_arrays_) {
+        cursor_.FailAt(at, "key " + Quoted(key) + ": more than " +
+                               std::to_string(kMaxNestedArrays) + " nested arrays in the header");
+      }
+      nested_arrays_ += v.count;
+      v.arrays.reserve(CappedReserve(v.count));
       for (uint64_t i = 0; i < v.count; ++i) {
         v.arrays.push_back(ReadValue(ValueType::kArray, key, depth + 1));
       }
@@ -303,6 +330,7 @@ class HeaderParser {
   std::string file_;
   uint64_t file_size_;
   std::vector<size_t> info_offsets_;
+  uint64_t nested_arrays_ = 0;
 };
 
 }  // namespace

@@ -40,8 +40,12 @@ std::string DimsText(const std::vector<uint64_t>& dims) {
   return out + "]";
 }
 
-Status AddEntries(const Part& part, int32_t shard, Checkpoint& ckpt) {
+Status AddEntries(const Part& part, int32_t shard, TensorStore& store) {
   for (const TensorInfo& t : part.header.tensors) {
+    if (store.Find(t.name) != nullptr) {
+      return Status::Corruption(part.path + ": tensor \"" + t.name +
+                                "\" is also in an earlier part of the split set");
+    }
     TensorEntry e;
     e.name = t.name;
     e.dtype = *DTypeOfGgmlType(t.ggml_type);  // the header parser refused unknown types
@@ -55,7 +59,7 @@ Status AddEntries(const Part& part, int32_t shard, Checkpoint& ckpt) {
     e.notes.emplace_back("ggml_type", GgmlTypeName(t.ggml_type));
     e.notes.emplace_back("gguf_dims", DimsText(t.dims));
     if (shard >= 0) e.notes.emplace_back("split", fs::path(part.path).filename().string());
-    RESCOPE_RETURN_IF_ERROR(ckpt.store.Add(std::move(e)).WithContext(part.path));
+    RESCOPE_RETURN_IF_ERROR(store.Add(std::move(e)).WithContext(part.path));
   }
   return Status::Ok();
 }
@@ -197,18 +201,17 @@ Checkpoint Assemble(std::vector<Part> parts, const std::string& path) {
     state->headers.push_back(std::move(part.header));
   }
   ckpt.state = std::move(state);
-  ckpt.store.set_separator('.');
   return ckpt;
 }
 
 Result<Checkpoint> FromParts(std::vector<Part> parts, const std::string& path) {
-  Checkpoint probe;
+  TensorStore store;
   const bool split = parts.size() > 1;
   for (size_t i = 0; i < parts.size(); ++i) {
-    RESCOPE_RETURN_IF_ERROR(AddEntries(parts[i], split ? static_cast<int32_t>(i) : -1, probe));
+    RESCOPE_RETURN_IF_ERROR(AddEntries(parts[i], split ? static_cast<int32_t>(i) : -1, store));
   }
   Checkpoint ckpt = Assemble(std::move(parts), path);
-  ckpt.store = std::move(probe.store);
+  ckpt.store = std::move(store);
   ckpt.store.set_separator('.');
   return ckpt;
 }

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "core/ggml_dequant.h"
-#include "core/tensor_stats.h"
-#include "core/tensor_values.h"
+#include "core/values/ggml_dequant.h"
+#include "core/values/tensor_stats.h"
+#include "core/values/tensor_values.h"
 
 using namespace rescope;
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/registry.h"
 
 namespace rescope::cli {

@@ -12,10 +12,10 @@
 #include "cli/json_document.h"
 #include "cli/output_settings.h"
 #include "cli/rename_map_options.h"
-#include "core/compat.h"
-#include "core/compat_render.h"
-#include "core/rename_plan.h"
-#include "core/suggest_map.h"
+#include "core/compare/compat.h"
+#include "core/compare/compat_render.h"
+#include "core/compare/suggest_map.h"
+#include "core/rename/rename_plan.h"
 #include "formats/atomic_output.h"
 #include "formats/mapped_file.h"
 
@@ -109,7 +109,7 @@ int RunCheck(const CheckCliOptions& o) {
       std::cout << "suggested map written to " << o.suggest_map << " (review it before use):\n"
                 << FormatSuggestText(*suggest);
       if (!suggest->unresolved.empty()) {
-        // The draft is refused by --map until a person settles these (core/suggest_map.h).
+        // The draft is refused by --map until a person settles these (core/compare/suggest_map.h).
         std::cout << suggest->unresolved.size()
                   << " unresolved: write rules for them (or decide they need none) and empty "
                      "\"unresolved\"; --map refuses the file until then\n";

@@ -13,7 +13,7 @@
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
-#include "core/rename_plan.h"
+#include "core/rename/rename_plan.h"
 #include "formats/format_table.h"
 
 namespace rescope::cli {

@@ -12,9 +12,9 @@
 #include "cli/progress_line.h"
 #include "cli/rename_map_options.h"
 #include "cli/stored_checksums.h"
-#include "core/diff.h"
-#include "core/diff_render.h"
-#include "core/rename_plan.h"
+#include "core/compare/diff.h"
+#include "core/compare/diff_render.h"
+#include "core/rename/rename_plan.h"
 
 namespace rescope::cli {
 namespace {

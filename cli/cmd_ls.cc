@@ -9,7 +9,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/listing_json.h"
-#include "core/name_glob.h"
+#include "core/rename/name_glob.h"
 
 namespace rescope::cli {
 namespace {

@@ -15,8 +15,8 @@
 #include "cli/rename_map_options.h"
 #include "cli/write_checkpoint.h"
 #include "cli/write_saved_model.h"
-#include "core/rename_plan.h"
-#include "core/tensor_transform.h"
+#include "core/rename/rename_plan.h"
+#include "core/values/tensor_transform.h"
 #include "formats/tf_bundle/saved_model_layout.h"
 
 namespace rescope::cli {

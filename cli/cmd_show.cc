@@ -9,10 +9,10 @@
 #include "cli/commands.h"
 #include "cli/json_document.h"
 #include "cli/stored_checksums.h"
-#include "core/partitioned_values.h"
-#include "core/tensor_stats.h"
-#include "core/value_format.h"
-#include "core/value_json.h"
+#include "core/values/partitioned_values.h"
+#include "core/values/tensor_stats.h"
+#include "core/values/value_format.h"
+#include "core/values/value_json.h"
 
 namespace rescope::cli {
 namespace {
@@ -86,7 +86,7 @@ int RunShow(const ShowOptions& o) {
   const TensorEntry* e = FindOrSuggest(ckpt->store, o.name);
   if (e == nullptr) return kExitError;
   // A partitioned variable is shown whole, as TF's get_tensor returns it: its slices are
-  // copied into one in-memory tensor first (core/partitioned_values.h).
+  // copied into one in-memory tensor first (core/values/partitioned_values.h).
   std::optional<TensorEntry> assembled;
   if (e->kind == EntryKind::kPartitioned) {
     // The stored checksums are the slices'; the assembled copy carries none.

@@ -5,8 +5,8 @@
 // entry says so, and names the first difference when there is one (never the raw bytes).
 #pragma once
 
-#include "core/diff.h"
-#include "core/tensor_store.h"
+#include "core/compare/diff.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::cli {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/manifest.h"
-#include "core/tensor_store.h"
+#include "core/compare/manifest.h"
+#include "core/store/tensor_store.h"
 #include "formats/tensor_hash.h"
 
 namespace rescope::cli {

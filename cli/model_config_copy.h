@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::cli {
 

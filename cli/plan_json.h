@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
 
 namespace rescope::cli {
 

@@ -11,8 +11,8 @@
 #include <functional>
 #include <string>
 
-#include "core/progress.h"
-#include "core/tensor_store.h"
+#include "core/output/progress.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::cli {
 

@@ -8,7 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/shipped_maps.h"
-#include "core/tensor_transform.h"
+#include "core/values/tensor_transform.h"
 
 namespace rescope::cli {
 

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
-#include "core/tensor_store.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::cli {
 

@@ -10,7 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::cli {
 

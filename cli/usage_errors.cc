@@ -6,7 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/global_flags.h"
-#include "core/edit_distance.h"
+#include "core/store/edit_distance.h"
 
 namespace rescope::cli {
 namespace {

@@ -14,7 +14,7 @@
 #include <random>
 #include <set>
 
-#include "core/progress.h"
+#include "core/output/progress.h"
 #include "formats/interrupt_cleanup.h"
 #include "formats/mapped_file.h"
 #include "formats/mapping_guard.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope {
 

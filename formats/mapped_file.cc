@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/progress.h"
+#include "core/output/progress.h"
 #include "formats/mapping_guard.h"
 
 namespace rescope {
@@ -105,7 +105,7 @@ Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,
     done += static_cast<uint64_t>(got);
   }
   // Streaming reads are the long passes (copying, comparing, verifying): they drive the
-  // progress line (core/progress.h).
+  // progress line (core/output/progress.h).
   ReportProgress(n);
   return ByteView(scratch.data(), static_cast<size_t>(n));
 }

@@ -20,8 +20,8 @@
 #include <optional>
 #include <string>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

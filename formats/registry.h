@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/format_table.h"
 
 namespace rescope {

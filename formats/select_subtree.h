@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Computes a hash manifest (core/manifest.h) of an open checkpoint: the SHA-256 of every
+// Computes a hash manifest (core/compare/manifest.h) of an open checkpoint: the SHA-256 of every
 // tensor's bytes and of every file, streamed through bounded windows and spread over
 // worker threads (tensors and files are independent jobs, largest first).
 //
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/manifest.h"
-#include "core/tensor_store.h"
+#include "core/compare/manifest.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

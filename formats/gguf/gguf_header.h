@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
-#include "core/byte_source.h"
-#include "core/dtype.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/dtype.h"
+#include "core/store/status.h"
 #include "formats/gguf/gguf_model.h"
 
 namespace rescope::gguf {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::gguf {
 

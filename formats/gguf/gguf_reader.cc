@@ -7,7 +7,7 @@
 #include <map>
 #include <regex>
 
-#include "core/float_repr.h"
+#include "core/values/float_repr.h"
 #include "formats/gguf/gguf_header.h"
 #include "formats/mapped_file.h"
 

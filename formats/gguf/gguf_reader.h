@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/gguf/gguf_model.h"
 
 namespace rescope::gguf {

@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "core/status.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/hdf5/h5_handle.h"
 #include "formats/mapped_file.h"
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "core/status.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/hdf5/h5_error.h"
 #include "formats/hdf5/h5_handle.h"
 #include "formats/hdf5/h5_write.h"

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/hdf5/h5_image.h"
 
 namespace rescope {

@@ -13,7 +13,7 @@
 //     into the caller's scratch buffer; memory follows the window asked for, never the
 //     dataset size;
 //   * strings (fixed or variable length): converted once, at open, into the TF tensor
-//     bundle string layout of core/tensor_store.h (varint64 lengths, masked CRC32C of the
+//     bundle string layout of core/store/tensor_store.h (varint64 lengths, masked CRC32C of the
 //     lengths, the bytes), held in memory; string datasets larger than the input can
 //     justify are refused through data_error.
 //
@@ -32,8 +32,8 @@
 #include <memory>
 #include <string>
 
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 #include "formats/hdf5/h5_image.h"
 
 namespace rescope {

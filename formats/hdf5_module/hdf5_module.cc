@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/pytorch_reader.h"
 #include "formats/pytorch/torch_zip.h"

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 #include "formats/hdf5/h5_image.h"
 #include "formats/hdf5/h5_walk.h"
 #include "formats/keras_h5/keras_h5_reader.h"

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 #include "formats/hdf5/h5_image.h"
 
 namespace rescope {

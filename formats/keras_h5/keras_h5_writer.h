@@ -37,8 +37,8 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope {
 

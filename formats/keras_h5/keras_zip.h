@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 #include "formats/mapped_file.h"
 
 namespace rescope {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/status.h"
+#include "core/store/status.h"
 
 namespace rescope {
 

@@ -24,9 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/dtype.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/dtype.h"
+#include "core/store/status.h"
 
 namespace rescope::pytorch {
 

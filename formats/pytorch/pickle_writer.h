@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/pytorch/pickle_vm.h"
 
 namespace rescope::pytorch {

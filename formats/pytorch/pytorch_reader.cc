@@ -8,7 +8,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "core/strided_source.h"
+#include "core/store/strided_source.h"
 #include "formats/mapped_file.h"
 #include "formats/pytorch/torch_zip.h"
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/pytorch/pickle_vm.h"
 
 namespace rescope::pytorch {

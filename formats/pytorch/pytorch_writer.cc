@@ -13,7 +13,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "core/tensor_transform.h"
+#include "core/values/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/pytorch/pickle_writer.h"
 #include "formats/pytorch/pytorch_reader.h"

@@ -23,9 +23,9 @@
 // is torch.save of a plain dict of fresh contiguous tensors; a tie (two names reading the same
 // bytes as the same dtype and shape: the same tensor reached twice, or torch.save's tied
 // parameters over one storage) stays one tensor in its first name's shard, as it does in a
-// fresh single file; other storage sharing (partial views) is not kept. A split that yields one shard writes one file and no index, as transformers does.
-// Every file is written through AtomicOutput; shards are renamed into place first, the
-// index last.
+// fresh single file; other storage sharing (partial views) is not kept. A split that yields one
+// shard writes one file and no index, as transformers does. Every file is written through
+// AtomicOutput; shards are renamed into place first, the index last.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::pytorch {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "core/dtype.h"
+#include "core/store/dtype.h"
 
 namespace rescope::safetensors {
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::safetensors {
 namespace {

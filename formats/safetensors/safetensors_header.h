@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 #include "formats/safetensors/safetensors_dtype.h"
 
 namespace rescope::safetensors {

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/status.h"
+#include "core/store/status.h"
 
 namespace rescope::safetensors {
 

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/safetensors/safetensors_header.h"
 
 namespace rescope::safetensors {

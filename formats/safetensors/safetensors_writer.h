@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::safetensors {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/dtype.h"
-#include "core/tensor_store.h"
+#include "core/store/dtype.h"
+#include "core/store/tensor_store.h"
 #include "formats/byte_cursor.h"
 
 namespace rescope::tfbundle {

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 #include "formats/tf_bundle/object_graph.h"
 
 namespace rescope::tfgraph {

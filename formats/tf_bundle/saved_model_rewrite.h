@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 #include "formats/tf_bundle/object_graph.h"
 
 namespace rescope::tfgraph {

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <utility>
 
-#include "core/byte_source.h"
-#include "core/status.h"
-#include "core/tensor_store.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::tfslice {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/byte_cursor.h"
 
 namespace rescope::sstable {

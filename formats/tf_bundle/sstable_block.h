@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 
 namespace rescope::sstable {
 

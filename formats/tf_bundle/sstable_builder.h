@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/tf_bundle/sstable_block.h"
 #include "formats/tf_bundle/sstable_format.h"
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 #include "formats/byte_cursor.h"
 
 namespace rescope::sstable {

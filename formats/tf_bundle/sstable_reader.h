@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/status.h"
+#include "core/store/byte_source.h"
+#include "core/store/status.h"
 #include "formats/tf_bundle/sstable_format.h"
 
 namespace rescope::sstable {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/progress.h"
+#include "core/output/progress.h"
 #include "formats/byte_cursor.h"
 #include "formats/tf_bundle/crc32c.h"
 

@@ -3,7 +3,7 @@
 // through the data in windows so memory does not grow with tensor size.
 #pragma once
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::tfbundle {
 

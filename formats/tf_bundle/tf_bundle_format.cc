@@ -8,7 +8,7 @@
 #include <regex>
 #include <sstream>
 
-#include "core/tensor_transform.h"
+#include "core/values/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/format_table.h"
 #include "formats/mapped_file.h"

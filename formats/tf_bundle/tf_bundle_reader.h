@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/tf_bundle/bundle_entry.h"
 
 namespace rescope::tfbundle {
@@ -20,8 +20,8 @@ inline constexpr char kObjectGraphKey[] = "_CHECKPOINTABLE_OBJECT_GRAPH";
 struct TfBundleState : FormatState {
   std::string prefix;
   BundleHeader header;
-  std::string header_bytes;        // the header value as stored
-  bool index_snappy = false;       // data blocks of the index were snappy-compressed
+  std::string header_bytes;   // the header value as stored
+  bool index_snappy = false;  // data blocks of the index were snappy-compressed
   size_t index_data_blocks = 0;
   std::vector<std::string> shard_paths;  // by shard id
 };

@@ -7,7 +7,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "core/tensor_transform.h"
+#include "core/values/tensor_transform.h"
 #include "formats/atomic_output.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/bundle_entry.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 
 namespace rescope::tfv1 {
 

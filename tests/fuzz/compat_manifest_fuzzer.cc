@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/compat.h"
-#include "core/compat_render.h"
-#include "core/suggest_map.h"
+#include "core/compare/compat.h"
+#include "core/compare/compat_render.h"
+#include "core/compare/suggest_map.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace rescope;

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
 
 namespace {
 

@@ -7,10 +7,10 @@
 #include <memory>
 #include <vector>
 
-#include "core/diff.h"
-#include "core/tensor_stats.h"
-#include "core/value_format.h"
-#include "core/value_json.h"
+#include "core/compare/diff.h"
+#include "core/values/tensor_stats.h"
+#include "core/values/value_format.h"
+#include "core/values/value_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace rescope;

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/tf_bundle/sstable_builder.h"
 #include "formats/tf_bundle/sstable_reader.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "core/store/status.h"
 #include "formats/tf_bundle/sstable_block.h"
 
 using rescope::ByteView;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_values.h"
+#include "core/values/tensor_values.h"
 
 using namespace rescope;
 

@@ -39,7 +39,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/tf_bundle/bundle_entry.h"
 #include "formats/tf_bundle/crc32c.h"
 #include "formats/tf_bundle/sstable_builder.h"

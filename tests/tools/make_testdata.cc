@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/tf_bundle/crc32c.h"
 #include "formats/tf_bundle/tf_bundle_writer.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rename_plan.h"
+#include "core/rename/rename_plan.h"
 #include "formats/registry.h"
 #include "rename_test_util.h"
 

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
 #include "formats/registry.h"
 
 using namespace rescope;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The simdjson fast path of the manifest reader (core/compat_manifest_fast.h) must give
+// The simdjson fast path of the manifest reader (core/compare/compat_manifest_fast.h) must give
 // exactly what the strict nlohmann reader gives, and leave every doubtful document to it.
-#include "core/compat_manifest_fast.h"
+#include "core/compare/compat_manifest_fast.h"
 
 #include <doctest/doctest.h>
 

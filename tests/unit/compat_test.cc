@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the restore-compatibility check (core/compat), manifests, suggest-map
 // (core/suggest_map) and their renderers (core/compat_render).
-#include "core/compat.h"
+#include "core/compare/compat.h"
 
 #include <doctest/doctest.h>
 
 #include <map>
 
-#include "core/compat_render.h"
-#include "core/suggest_map.h"
+#include "core/compare/compat_render.h"
+#include "core/compare/suggest_map.h"
 
 using namespace rescope;
 

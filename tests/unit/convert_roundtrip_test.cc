@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "formats/registry.h"
 #include "sha256_test_util.h"
 

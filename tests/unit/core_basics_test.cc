@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/dtype.h"
-#include "core/edit_distance.h"
-#include "core/tensor_store.h"
+#include "core/store/dtype.h"
+#include "core/store/edit_distance.h"
+#include "core/store/tensor_store.h"
 
 using namespace rescope;
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of store comparison (core/diff) and its renderers (core/diff_render).
-#include "core/diff.h"
+#include "core/compare/diff.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "core/diff_render.h"
-#include "core/name_glob.h"
-#include "core/tensor_values.h"
+#include "core/compare/diff_render.h"
+#include "core/rename/name_glob.h"
+#include "core/values/tensor_values.h"
 #include "tests/unit/value_test_util.h"
 
 using namespace rescope;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Block layouts of the packed and GGML block types (core/dtype.h). The expected sizes are
+// Block layouts of the packed and GGML block types (core/store/dtype.h). The expected sizes are
 // hand calculations from the block structs of ggml-common.h (QK_K = 256), not rescope output.
 #include <doctest/doctest.h>
 
-#include "core/dtype.h"
+#include "core/store/dtype.h"
 
 namespace rescope {
 namespace {

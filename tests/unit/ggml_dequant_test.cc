@@ -3,7 +3,7 @@
 // out by hand from the block layouts of ggml-common.h (docs/FORMATS-ggml-blocks.md), not
 // taken from rescope's output; tests/judges/test_ggml_dequant.py compares every type with
 // the gguf package's numpy dequantizers on random blocks.
-#include "core/ggml_dequant.h"
+#include "core/values/ggml_dequant.h"
 
 #include <doctest/doctest.h>
 
@@ -11,9 +11,9 @@
 #include <limits>
 #include <vector>
 
-#include "core/tensor_stats.h"
-#include "core/tensor_values.h"
-#include "core/value_format.h"
+#include "core/values/tensor_stats.h"
+#include "core/values/tensor_values.h"
+#include "core/values/value_format.h"
 #include "tests/unit/value_test_util.h"
 
 using namespace rescope;

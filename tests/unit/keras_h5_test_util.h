@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_store.h"
+#include "core/store/tensor_store.h"
 #include "judge_python.h"
 
 namespace rescope::keras_test {

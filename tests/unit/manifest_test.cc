@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests of hash manifests (core/manifest.h) and the SHA-256 behind them (formats/sha256.h):
+// Tests of hash manifests (core/compare/manifest.h) and the SHA-256 behind them (formats/sha256.h):
 // FIPS 180-2 test vectors, strict parsing (every bad manifest is a clear error naming the
 // file and the offending field), a round trip, and the comparison verify --manifest prints.
-#include "core/manifest.h"
+#include "core/compare/manifest.h"
 
 #include <doctest/doctest.h>
 

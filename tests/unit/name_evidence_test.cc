@@ -3,7 +3,7 @@
 // conventions and the layouts they imply. Expected values follow the conventions as the
 // frameworks document them (a TF dense kernel is [in, out], torch.nn.Linear.weight is
 // [out, in]; Keras BatchNormalization moving_mean is torch's running_mean).
-#include "core/name_evidence.h"
+#include "core/compare/name_evidence.h"
 
 #include <doctest/doctest.h>
 

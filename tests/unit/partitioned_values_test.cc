@@ -2,14 +2,14 @@
 // Tests of the tiling check and of assembling partitioned variables from hand-built slices
 // (core/partitioned_values). Expected values are worked out by hand: the full tensor holds
 // 0, 1, 2, ... in row-major order, and each slice holds the numbers of its own elements.
-#include "core/partitioned_values.h"
+#include "core/values/partitioned_values.h"
 
 #include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
 
-#include "core/tensor_values.h"
+#include "core/values/tensor_values.h"
 #include "tests/unit/value_test_util.h"
 
 using namespace rescope;

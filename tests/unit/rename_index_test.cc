@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests that the rule indexes of RenameMap (hash lookups for names and scopes, pattern rules
 // grouped by literal prefix) and the streaming JSON map parser keep the first-match-wins
-// semantics of core/rename_rules.h. Expected outcomes follow from the rule text by hand.
+// semantics of core/rename/rename_rules.h. Expected outcomes follow from the rule text by hand.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
 
 using namespace rescope;
 
@@ -38,15 +38,15 @@ TEST_CASE("rename index: regex literal prefixes never hide a match") {
       {"regex": "model/(.*)", "to": "any/$1"},
       {"regex": "m*odel2/(.*)", "to": "star/$1"}]
 })json");
-  CHECK(Outcome(map, "ac/w") == "#0:opt/w");         // 'b' is optional
-CHECK(Outcome(map, "abc/w") == "#0:opt/w");
-CHECK(Outcome(map, "lit.x/w") == "#1:esc/w");     // the prefix stops at the escape
-CHECK(Outcome(map, "model/al/w") == "#2:alt/w");  // an alternation has no prefix
-CHECK(Outcome(map, "xy") == "#2:alt/");
-CHECK(Outcome(map, "model/b/w") == "#3:brace/w");  // 'a{0}' is left out of the prefix
-CHECK(Outcome(map, "model/w") == "#4:any/w");
-CHECK(Outcome(map, "odel2/w") == "#5:star/w");  // 'm*' may be empty
-CHECK(Outcome(map, "other") == "=");
+  CHECK(Outcome(map, "ac/w") == "#0:opt/w");  // 'b' is optional
+  CHECK(Outcome(map, "abc/w") == "#0:opt/w");
+  CHECK(Outcome(map, "lit.x/w") == "#1:esc/w");     // the prefix stops at the escape
+  CHECK(Outcome(map, "model/al/w") == "#2:alt/w");  // an alternation has no prefix
+  CHECK(Outcome(map, "xy") == "#2:alt/");
+  CHECK(Outcome(map, "model/b/w") == "#3:brace/w");  // 'a{0}' is left out of the prefix
+  CHECK(Outcome(map, "model/w") == "#4:any/w");
+  CHECK(Outcome(map, "odel2/w") == "#5:star/w");  // 'm*' may be empty
+  CHECK(Outcome(map, "other") == "=");
 }
 
 TEST_CASE("rename index: pattern rules from different prefix groups keep rule order") {
@@ -57,9 +57,9 @@ TEST_CASE("rename index: pattern rules from different prefix groups keep rule or
       {"name": "a/b/c", "to": "named"},
       {"glob": "[a]/*", "drop": true}]
 })json");
-  CHECK(Outcome(map, "a/b/c") == "#0:-");   // glob group "a/b/" before regex group "a/"
-CHECK(Outcome(map, "a/q") == "#1:x/q");     // regex "a/" before the prefix-less glob
-CHECK(Outcome(map, "zz") == "#2:-");        // only the prefix-less glob applies
+  CHECK(Outcome(map, "a/b/c") == "#0:-");  // glob group "a/b/" before regex group "a/"
+  CHECK(Outcome(map, "a/q") == "#1:x/q");  // regex "a/" before the prefix-less glob
+  CHECK(Outcome(map, "zz") == "#2:-");     // only the prefix-less glob applies
 }
 
 TEST_CASE("rename index: exact names and scopes keep the first rule for a key") {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests of the rename-map language (core/rename_rules.h), the planner
-// (core/rename_plan.h) and the optimizer-state recogniser (core/optimizer_state.h).
-#include "core/rename_rules.h"
+// Tests of the rename-map language (core/rename/rename_rules.h), the planner
+// (core/rename/rename_plan.h) and the optimizer-state recogniser (core/rename/optimizer_state.h).
+#include "core/rename/rename_rules.h"
 
 #include <doctest/doctest.h>
 
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/optimizer_state.h"
-#include "core/rename_plan.h"
+#include "core/rename/optimizer_state.h"
+#include "core/rename/rename_plan.h"
+#include "core/store/byte_source.h"
 
 using namespace rescope;
 

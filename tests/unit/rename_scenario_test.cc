@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rename_plan.h"
+#include "core/rename/rename_plan.h"
 #include "formats/verify.h"
 #include "rename_test_util.h"
 

@@ -2,7 +2,7 @@
 // Optimizer slots follow their variable in every TF1 layout; rules that match nothing are
 // errors with a suggestion; scopes split on the checkpoint's separator. Names are written
 // by hand from the layouts TF1 optimizers, tensor2tensor and Estimators produce
-// (core/optimizer_slots.h), and read from the real files of testdata/real (PROVENANCE.md).
+// (core/rename/optimizer_slots.h), and read from the real files of testdata/real (PROVENANCE.md).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/optimizer_slots.h"
-#include "core/rename_plan.h"
+#include "core/rename/optimizer_slots.h"
+#include "core/rename/rename_plan.h"
 #include "judge_python.h"
 #include "rename_test_util.h"
 

@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/tensor_store.h"
+#include "core/rename/rename_plan.h"
+#include "core/store/tensor_store.h"
 #include "formats/mapped_file.h"
 #include "formats/tf_bundle/object_graph.h"
 #include "formats/tf_bundle/sstable_reader.h"

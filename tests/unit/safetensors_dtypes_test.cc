@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/small_floats.h"
-#include "core/tensor_values.h"
+#include "core/values/small_floats.h"
+#include "core/values/tensor_values.h"
 #include "formats/pytorch/pytorch_writer.h"
 #include "formats/safetensors/safetensors_dtype.h"
 #include "formats/safetensors/safetensors_reader.h"

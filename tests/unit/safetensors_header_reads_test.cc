@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/safetensors/safetensors_reader.h"
 
 using namespace rescope;

@@ -3,8 +3,6 @@
 // directories, reading files, in-memory tensor stores and running the Python checker.
 #pragma once
 
-#include "judge_python.h"
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,8 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/tensor_store.h"
+#include "core/store/byte_source.h"
+#include "core/store/tensor_store.h"
+#include "judge_python.h"
 
 namespace rescope::safetensors_test {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/byte_source.h"
+#include "core/store/byte_source.h"
 #include "formats/tf_bundle/sstable_reader.h"
 
 namespace rescope::sstable_test {

@@ -11,8 +11,8 @@
 #include <fstream>
 #include <utility>
 
-#include "core/diff.h"
-#include "core/tensor_values.h"
+#include "core/compare/diff.h"
+#include "core/values/tensor_values.h"
 #include "formats/mapped_file.h"
 
 using namespace rescope;

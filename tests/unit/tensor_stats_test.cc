@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ComputeStats across many windows and on sums that overflow (core/tensor_stats): expected
 // figures are computed by hand (closed forms), not taken from rescope.
-#include "core/tensor_stats.h"
+#include "core/values/tensor_stats.h"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests of value transforms (core/tensor_transform.h) and of transforms in rename plans:
+// Tests of value transforms (core/values/tensor_transform.h) and of transforms in rename plans:
 // permuted bytes are checked against index arithmetic written out here, independently of
 // the gathering code.
-#include "core/tensor_transform.h"
+#include "core/values/tensor_transform.h"
 
 #include <doctest/doctest.h>
 
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/rename_plan.h"
-#include "core/rename_rules.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/rename_rules.h"
 
 using namespace rescope;
 

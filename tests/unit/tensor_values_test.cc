@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of element decoding (core/tensor_values, core/small_floats, core/float_repr) and
 // statistics (core/tensor_stats) on tensors built in memory.
-#include "core/tensor_values.h"
+#include "core/values/tensor_values.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "core/float_repr.h"
-#include "core/small_floats.h"
-#include "core/tensor_stats.h"
+#include "core/values/float_repr.h"
+#include "core/values/small_floats.h"
+#include "core/values/tensor_stats.h"
 #include "tests/unit/value_test_util.h"
 
 using namespace rescope;

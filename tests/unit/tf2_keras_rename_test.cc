@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/keras_optimizer_names.h"
-#include "core/rename_plan.h"
-#include "core/tf2_slot_key.h"
+#include "core/rename/keras_optimizer_names.h"
+#include "core/rename/rename_plan.h"
+#include "core/rename/tf2_slot_key.h"
 #include "formats/tf_bundle/object_graph_store.h"
 
 using namespace rescope;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of numpy-style value text (core/value_format) and values JSON (core/value_json).
 // Expected strings are what numpy's str(array) prints for the same arrays.
-#include "core/value_format.h"
+#include "core/values/value_format.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "core/value_json.h"
+#include "core/values/value_json.h"
 #include "tests/unit/value_test_util.h"
 
 using namespace rescope;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/byte_source.h"
-#include "core/tensor_store.h"
+#include "core/store/byte_source.h"
+#include "core/store/tensor_store.h"
 #include "formats/tf_bundle/crc32c.h"
 
 namespace rescope::testing {

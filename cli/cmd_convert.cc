@@ -14,6 +14,8 @@
 #include "cli/stored_checksums.h"
 #include "cli/write_checkpoint.h"
 #include "core/rename/rename_plan.h"
+#include "core/values/dequantized_entry.h"
+#include "core/values/ggml_dequant.h"
 #include "formats/format_table.h"
 
 namespace rescope::cli {
@@ -30,7 +32,7 @@ struct ConvertOptions {
   bool strict = false;
   bool dry_run = false;
   bool json = false;
-  bool dequantize = false;  // GGML block types -> float32 (not available yet: refused)
+  bool dequantize = false;  // GGML block types -> float32 (core/values/dequantized_entry.h)
 };
 
 // The --to choices: every format rescope writes.
@@ -42,27 +44,36 @@ std::vector<std::string> WritableFormatNames() {
 
 // GGML block-quantized tensors that the output cannot hold are refused by name (exit 2),
 // never left out with a note as other unwritable tensors are: a model missing its quantized
-// weights is useless. --drop names them away.
-Status RefuseQuantizedTensors(const TensorStore& store, const std::string& target,
-                              bool dequantize) {
+// weights is useless. --dequantize writes them as float32 instead; --drop names them away.
+Result<TensorStore> QuantizedTensorsForTarget(TensorStore store, const std::string& target,
+                                              bool dequantize) {
   const FormatDescriptor* format = FindFormat(target);
-  if (format && format->capabilities.ggml_blocks) return Status::Ok();
+  if (format && format->capabilities.ggml_blocks) return store;
   std::string names;
   size_t count = 0;
+  std::vector<TensorEntry> dequantized;
   for (const auto& [name, e] : store) {
     if (!IsGgmlBlockDType(e.dtype)) continue;
+    if (dequantize && HasGgmlDequantizer(e.dtype)) {
+      RESCOPE_ASSIGN_OR_RETURN(TensorEntry as_float, DequantizedEntry(e));
+      dequantized.push_back(std::move(as_float));
+      continue;
+    }
     if (++count <= 20) names += "\n  \"" + name + "\" (" + DTypeName(e.dtype) + ")";
   }
-  if (count == 0) return Status::Ok();
   if (count > 20) names += "\n  ... and " + std::to_string(count - 20) + " more";
-  const std::string tensors = std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
-                              " GGML block-quantized, which " + target + " cannot hold:" + names;
-  if (dequantize) {
-    return Status::NotSupported(tensors +
-                                "\n--dequantize is not implemented yet (show, diff --values and "
-                                "--stats do read these values); drop them with --drop NAME");
+  if (count > 0) {
+    const std::string tensors = std::to_string(count) +
+                                (count == 1 ? " tensor is" : " tensors are") +
+                                " GGML block-quantized, which " + target + " cannot hold:" + names;
+    return Status::NotSupported(
+        tensors + (dequantize ? "\nrescope has no dequantizer for these types; drop them with "
+                                "--drop NAME"
+                              : "\ndrop them with --drop NAME, or pass --dequantize to write "
+                                "them as float32"));
   }
-  return Status::NotSupported(tensors + "\ndrop them with --drop NAME");
+  for (TensorEntry& e : dequantized) store.Put(std::move(e));
+  return store;
 }
 
 // Removes what the target format cannot hold, saying what was left behind.
@@ -121,13 +132,14 @@ int RunConvert(ConvertOptions& o) {
   const auto plan = PlanOrReport(ckpt->store, *map, plan_options, "nothing was written");
   if (!plan) return kExitError;
   std::vector<std::string> notes;
-  const TensorStore planned = ApplyPlan(ckpt->store, *plan);
-  if (Status st = RefuseQuantizedTensors(planned, o.write.to_format, o.dequantize); !st.ok()) {
-    PrintError(st);
+  auto planned =
+      QuantizedTensorsForTarget(ApplyPlan(ckpt->store, *plan), o.write.to_format, o.dequantize);
+  if (!planned.ok()) {
+    PrintError(planned.status());
     PrintError("nothing was written");
     return kExitError;
   }
-  const TensorStore store = CarryableStore(planned, o.write.to_format, notes);
+  const TensorStore store = CarryableStore(*planned, o.write.to_format, notes);
   nlohmann::ordered_json doc;
   if (o.json) {
     doc = JsonDocument("convert", true);
@@ -205,8 +217,9 @@ Command AddConvertCommand(CLI::App& app) {
       "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
   AddIgnoreChecksumsFlag(sub, o->write.ignore_checksums);
   AddMetadataEditOptions(sub, o->write.metadata_edits);
-  sub->add_flag("--dequantize", o->dequantize,
-                "GGUF input: write GGML block-quantized tensors as float32 (not implemented yet)");
+  sub->add_flag(
+      "--dequantize", o->dequantize,
+      "GGUF input: write GGML block-quantized tensors as float32 (dequantized as ggml does)");
   AddWriteManifestOptions(sub, o->write_manifest, o->jobs);
   return {sub, [o] { return RunConvert(*o); }};
 }

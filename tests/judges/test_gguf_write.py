@@ -230,4 +230,20 @@ j.check(sorted(plain) == ["model.output_norm.weight", "model.token_embd.weight"]
 if "model.token_embd.weight" in plain:
     j.same_array("token_embd", f32, plain["model.token_embd.weight"].numpy())
 
+# --dequantize: Q8_0 and Q4_0 written as float32, equal bit for bit to gguf-py's own
+# dequantizer (the reference port of ggml's dequantize_row_*), the rest unchanged.
+deq = os.path.join(out, "deq.safetensors")
+j.run("convert", m_path, deq, "--dequantize")
+got = load_file(deq)
+j.check(sorted(got) == sorted(t.name for t in orig.tensors), f"dequantized names: {sorted(got)}")
+for t in orig.tensors:
+    want = gguf.quants.dequantize(t.data, t.tensor_type).reshape(
+        [int(d) for d in reversed(t.shape.tolist())])
+    have = got[t.name].numpy()
+    if t.tensor_type in (Q.Q8_0, Q.Q4_0):
+        j.check(have.dtype == np.float32, f"{t.name}: dequantized dtype {have.dtype}")
+        j.same_array(f"dequantized {t.name}", want.astype(np.float32), have)
+    else:  # carried as stored (gguf-py's dequantize would widen F16 to float32)
+        j.same_array(f"carried {t.name}", np.asarray(t.data).reshape(want.shape), have)
+
 j.finish()

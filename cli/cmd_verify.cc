@@ -11,8 +11,9 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/json_document.h"
-#include "cli/progress_line.h"
 #include "cli/manifest_output.h"
+#include "cli/progress_line.h"
+#include "formats/format_table.h"
 #include "formats/verify.h"
 
 namespace rescope::cli {
@@ -102,6 +103,15 @@ nlohmann::ordered_json ManifestCheckJson(const ManifestCheck& m, const std::stri
   return j;
 }
 
+// What the format's container checksums cover: one of them, and all of them in words.
+std::pair<std::string_view, std::string_view> RegionChecksumWords(const Checkpoint& ckpt) {
+  const FormatVariant* variant = FindFormatVariant(ckpt.format);
+  if (variant == nullptr || variant->region_checksum_unit.empty()) {
+    return {"region", "regions"};
+  }
+  return {variant->region_checksum_unit, variant->region_checksums_text};
+}
+
 // Which stored checksums verify recomputed, for --json.
 nlohmann::ordered_json ChecksumsChecked(const Checkpoint& ckpt, const VerifyReport& report) {
   auto list = nlohmann::ordered_json::array();
@@ -110,7 +120,7 @@ nlohmann::ordered_json ChecksumsChecked(const Checkpoint& ckpt, const VerifyRepo
   }
   if (report.regions_checked > 0) {
     list.push_back({{"kind", "zip_crc32"},
-                    {"over", ckpt.format == "keras_zip" ? "archive member" : "storage record"},
+                    {"over", RegionChecksumWords(ckpt).first},
                     {"count", report.regions_checked}});
   }
   if (report.fletcher32_checked > 0) {
@@ -191,9 +201,7 @@ int RunVerify(const VerifyOptions& o) {
               << (report.checked - std::min<uint64_t>(report.checked, report.failed_entries))
               << " ok, " << report.failed_entries << " failed\n";
     if (report.regions_checked > 0) {
-      std::cout << "checked " << report.regions_checked
-                << (ckpt->format == "keras_zip" ? " zip members (weights and metadata)"
-                                                : " zip records (tensor storages and metadata)")
+      std::cout << "checked " << report.regions_checked << " " << RegionChecksumWords(*ckpt).second
                 << " against their stored CRC-32: "
                 << report.regions_checked - report.regions_failed << " ok, "
                 << report.regions_failed << " failed\n";

@@ -49,6 +49,15 @@ const FormatDescriptor* FindFormat(std::string_view name) {
   return nullptr;
 }
 
+const FormatVariant* FindFormatVariant(std::string_view checkpoint_format) {
+  for (const FormatDescriptor* f : Formats()) {
+    for (const FormatVariant& v : f->variants) {
+      if (v.name == checkpoint_format) return &v;
+    }
+  }
+  return nullptr;
+}
+
 const FormatDescriptor* FormatOfCheckpoint(std::string_view checkpoint_format) {
   for (const FormatDescriptor* f : Formats()) {
     for (const FormatVariant& v : f->variants) {

@@ -27,6 +27,11 @@ struct OpenOptions {
 struct FormatVariant {
   std::string_view name;
   std::string_view display_name;
+  // What the container checksums of Checkpoint.region_checksums cover, for `verify`: one
+  // ("storage record") and all of them in words ("zip records (tensor storages and
+  // metadata)"). Empty for variants without region checksums.
+  std::string_view region_checksum_unit = {};
+  std::string_view region_checksums_text = {};
 };
 
 // Metadata edits asked for on the command line (--set KEY=VALUE, --delete-key KEY), for
@@ -148,6 +153,9 @@ const FormatDescriptor& DefaultOutputFormat();
 
 // The descriptor named `name` ("safetensors"), or null.
 const FormatDescriptor* FindFormat(std::string_view name);
+
+// The variant a reader reports as `checkpoint_format` ("keras_zip"), or null.
+const FormatVariant* FindFormatVariant(std::string_view checkpoint_format);
 
 // The descriptor whose reader reports `checkpoint_format` ("tf_v1" -> tf_bundle), or null.
 const FormatDescriptor* FormatOfCheckpoint(std::string_view checkpoint_format);

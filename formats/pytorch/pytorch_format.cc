@@ -33,7 +33,8 @@ const FormatDescriptor& PyTorchFormat() {
   static const FormatDescriptor kFormat{
       .name = "pytorch",
       .display_name = "PyTorch",
-      .variants = {{"pytorch_zip", "PyTorch zip (torch.save)"},
+      .variants = {{"pytorch_zip", "PyTorch zip (torch.save)", "storage record",
+                    "zip records (tensor storages and metadata)"},
                    {"pytorch_legacy", "PyTorch legacy (torch.save before 1.6)"}},
       .name_separator = '.',
       .sniff_file = pytorch::SniffPyTorch,

@@ -69,7 +69,7 @@ ProgressLine::~ProgressLine() {
 }
 
 void ProgressLine::Advance(uint64_t bytes) {
-  const uint64_t done = done_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  done_.fetch_add(bytes, std::memory_order_relaxed);
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now() - start_)
                           .count();
@@ -77,13 +77,20 @@ void ProgressLine::Advance(uint64_t bytes) {
   if (now < due) return;
   // One thread wins the redraw; the others carry on.
   if (!next_draw_ns_.compare_exchange_strong(due, every_chunk_ ? 0 : now + kRedrawNs)) return;
-  Draw(done);
+  Draw();
 }
 
-void ProgressLine::Draw(uint64_t done) {
+void ProgressLine::Draw() {
+  const std::lock_guard<std::mutex> lock(draw_mutex_);
+  const uint64_t done = done_.load(std::memory_order_relaxed);
+  if (drawn_ && done <= last_drawn_) return;
+  last_drawn_ = done;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::cerr << "\r" << ProgressText(what_, done, total_, seconds) << "\033[K" << std::flush;
+  // One write per redraw, so the line reaches the terminal whole.
+  const std::string line = "\r" + ProgressText(what_, done, total_, seconds) + "\033[K";
+  std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+  std::cerr.flush();
   drawn_ = true;
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "core/output/progress.h"
@@ -36,7 +37,7 @@ class ProgressLine final : public ProgressSink {
   void Advance(uint64_t bytes) override;
 
  private:
-  void Draw(uint64_t done);
+  void Draw();
 
   std::string what_;
   uint64_t total_;
@@ -46,6 +47,10 @@ class ProgressLine final : public ProgressSink {
   std::chrono::steady_clock::time_point start_;
   std::atomic<uint64_t> done_{0};
   std::atomic<int64_t> next_draw_ns_{0};
+  // Several streaming threads may win a redraw at once (always with the test hook): one
+  // draws at a time, from the latest count, so the line never goes backwards or interleaves.
+  std::mutex draw_mutex_;
+  uint64_t last_drawn_ = 0;
 };
 
 }  // namespace rescope::cli

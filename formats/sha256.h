@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// Streaming SHA-256 through OpenSSL's libcrypto (EVP). libcrypto is already loaded by
-// libzip and HDF5, so hashing adds no shared library to rescope's start-up.
+// Streaming SHA-256 through Nettle (Debian nettle-dev). Nettle's digest code is small and
+// binds a handful of symbols at start-up, where libcrypto's eager relocations cost more
+// than the rest of `rescope --version` (bench/README.md, start-up); Debian builds it "fat",
+// so it uses the CPU's SHA instructions where there are some.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+
+struct sha256_ctx;  // Nettle's state, kept out of this header
 
 namespace rescope {
 
@@ -21,7 +26,7 @@ class Sha256 {
   std::string HexDigest();
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept out of the header
+  std::unique_ptr<sha256_ctx> ctx_;
 };
 
 }  // namespace rescope

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 needed=(cmake g++ pkg-config libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev
-        libsnappy-dev libzip-dev hdf5-tools python3-venv)
+        libsnappy-dev libzip-dev nettle-dev hdf5-tools python3-venv)
 missing=0
 for p in "${needed[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || { missing=1; break; }

@@ -16,7 +16,7 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake pkg-config git ca-certificates \
   libcli11-dev nlohmann-json3-dev libhdf5-dev libspdlog-dev doctest-dev \
-  libsnappy-dev libzip-dev zlib1g-dev libssl-dev \
+  libsnappy-dev libzip-dev zlib1g-dev nettle-dev \
   clang hdf5-tools python3 python3-venv \
   zsh fish
 

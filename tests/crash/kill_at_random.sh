@@ -67,8 +67,11 @@ run_mode() {  # mode: copy | convert | in_place
     # Leftover temporaries of the killed run are not the output; rescope removes them on the
     # next write into the directory.
     if [ -z "$(ls -A "$work/out" | grep -v '\.rescope-')" ]; then absent=$((absent + 1))
-    elif "$rescope" -q verify "$target" >/dev/null 2>&1; then complete=$((complete + 1))
-    else fail "$mode killed after ${delay_ms} ms: an output that does not verify: $(ls -A "$work/out" | tr '\n' ' ')"; fi
+    elif "$rescope" verify "$target" >"$work/verify.log" 2>&1; then complete=$((complete + 1))
+    else
+      fail "$mode killed after ${delay_ms} ms: an output that does not verify: $(ls -lA "$work/out" | tr '\n' ' ')"
+      tail -20 "$work/verify.log"
+    fi
   done
   if [ "$mode" = in_place ]; then
     echo "$mode: $kills runs ($killed killed before they ended): $old old, $new new, $((kills - old - new)) mixed"

@@ -174,7 +174,7 @@ Result<PartPlan> PlanParts(const Checkpoint& source, const std::vector<OutTensor
   const std::optional<SplitName> named = ParseSplitName(path);
   if (named && named->number != 1) {
     return Status::InvalidArgument(path + ": names part " + std::to_string(named->number) +
-                                   " of a split set; name its " + "first part (" +
+                                   " of a split set; name its first part (" +
                                    SplitPartPath(named->prefix, 1, named->count) + ")");
   }
   const size_t source_parts = SourceSplitParts(source);
@@ -182,7 +182,7 @@ Result<PartPlan> PlanParts(const Checkpoint& source, const std::vector<OutTensor
     plan.parts = PartsBySize(tensors, max_part_bytes);
     if (named && named->count != plan.parts.size()) {
       return Status::InvalidArgument(path + ": the name says " + PartsText(named->count) +
-                                     ", but --max-shard-size " + "cuts the tensors into " +
+                                     ", but --max-shard-size cuts the tensors into " +
                                      PartsText(plan.parts.size()) + "; name the output " +
                                      SplitPartPath(named->prefix, 1, plan.parts.size()) + " or " +
                                      named->prefix + ".gguf (the parts are then named after it)");
@@ -190,17 +190,19 @@ Result<PartPlan> PlanParts(const Checkpoint& source, const std::vector<OutTensor
   } else if (named) {
     if (source_parts == 0) {
       return Status::InvalidArgument(
-          path + ": names part 1 of a " + std::to_string(named->count) + "-part split set, " +
-          "but the source (" + source.path + ") is not a GGUF split set, so there is no " +
-          "partition to keep; pass --max-shard-size SIZE to cut the parts by size (gguf-split's " +
-          "rule), or name one file (" + named->prefix + ".gguf)");
+          path + ": names part 1 of a " + std::to_string(named->count) +
+          "-part split set, but the source (" + source.path +
+          ") is not a GGUF split set, so there is no partition to keep; pass --max-shard-size "
+          "SIZE to cut the parts by size (gguf-split's rule), or name one file (" +
+          named->prefix + ".gguf)");
     }
     if (named->count != source_parts) {
       return Status::InvalidArgument(
           path + ": the name says " + PartsText(named->count) + ", but the source split set " +
-          source.path + " has " + PartsText(source_parts) + " and each part keeps its " +
-          "tensors; name the output " + SplitPartPath(named->prefix, 1, source_parts) +
-          ", or one file (" + named->prefix + ".gguf) to merge the parts");
+          source.path + " has " + PartsText(source_parts) +
+          " and each part keeps its tensors; name the output " +
+          SplitPartPath(named->prefix, 1, source_parts) + ", or one file (" + named->prefix +
+          ".gguf) to merge the parts");
     }
     plan.parts = PartsOfSource(tensors, source_parts);
   } else {
@@ -246,7 +248,7 @@ Status RefuseOtherSplitSet(const std::string& first_part, size_t count) {
   for (const std::string& o : others) listed += (listed.empty() ? "" : ", ") + o;
   return Status::InvalidArgument(first_part + ": another split set of this name is there (" +
                                  listed + "); writing a " + std::to_string(count) +
-                                 "-part set beside it would leave two sets under one name: " +
+                                 "-part set beside it would leave two sets under one name: "
                                  "remove it, or choose another output name");
 }
 

@@ -17,6 +17,7 @@
 #include "core/values/dequantized_entry.h"
 #include "core/values/ggml_dequant.h"
 #include "formats/format_table.h"
+#include "formats/unwritable_tensors.h"
 
 namespace rescope::cli {
 namespace {
@@ -49,8 +50,7 @@ Result<TensorStore> QuantizedTensorsForTarget(TensorStore store, const std::stri
                                               bool dequantize) {
   const FormatDescriptor* format = FindFormat(target);
   if (format && format->capabilities.ggml_blocks) return store;
-  std::string names;
-  size_t count = 0;
+  std::vector<std::string> names;
   std::vector<TensorEntry> dequantized;
   for (const auto& [name, e] : store) {
     if (!IsGgmlBlockDType(e.dtype)) continue;
@@ -59,13 +59,13 @@ Result<TensorStore> QuantizedTensorsForTarget(TensorStore store, const std::stri
       dequantized.push_back(std::move(as_float));
       continue;
     }
-    if (++count <= 20) names += "\n  \"" + name + "\" (" + DTypeName(e.dtype) + ")";
+    names.push_back("\"" + name + "\" (" + DTypeName(e.dtype) + ")");
   }
-  if (count > 20) names += "\n  ... and " + std::to_string(count - 20) + " more";
-  if (count > 0) {
-    const std::string tensors = std::to_string(count) +
-                                (count == 1 ? " tensor is" : " tensors are") +
-                                " GGML block-quantized, which " + target + " cannot hold:" + names;
+  if (!names.empty()) {
+    const size_t count = names.size();
+    const std::string tensors =
+        std::to_string(count) + (count == 1 ? " tensor is" : " tensors are") +
+        " GGML block-quantized, which " + target + " cannot hold:" + ListedProblems(names);
     return Status::NotSupported(
         tensors + (dequantize ? "\nrescope has no dequantizer for these types; drop them with "
                                 "--drop NAME"

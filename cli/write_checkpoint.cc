@@ -152,7 +152,7 @@ void AddWriteOptions(CLI::App* app, WriteCheckpointOptions& o) {
       ->check(CLI::IsMember({"keep", "none", "snappy"}));
   app->add_option(
       "--max-shard-size", o.max_shard_size,
-      "safetensors/pytorch output: split into shards of at most this size (5GB, 500MiB)");
+      "safetensors/pytorch/GGUF output: split into shards of at most this size (5GB, 500MiB)");
   AddIgnoreChecksumsFlag(app, o.ignore_checksums);
 }
 

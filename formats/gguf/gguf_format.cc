@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // GGUF's row of the format table (formats/format_table.h).
+#include <spdlog/spdlog.h>
+
 #include "formats/format_table.h"
 #include "formats/gguf/gguf_metadata_edit.h"
 #include "formats/gguf/gguf_reader.h"
+#include "formats/gguf/gguf_split_name.h"
 #include "formats/gguf/gguf_writer.h"
 
 namespace rescope {
@@ -14,6 +17,12 @@ Result<Checkpoint> Open(const std::string& path, const OpenOptions&) {
 
 std::string SameFormatFileName(const Checkpoint& source) {
   return CheckpointStem(source.path) + ".gguf";
+}
+
+// "00003": a part count as llama.cpp's part names spell it.
+std::string SplitCountDigits(size_t count) {
+  const std::string name = gguf::SplitPartPath("", 1, count);  // "-00001-of-00003.gguf"
+  return name.substr(10, name.size() - 15);
 }
 
 // The output's metadata: a GGUF source's, after the user's --set/--delete-key edits.
@@ -33,8 +42,22 @@ Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& sto
   RESCOPE_ASSIGN_OR_RETURN(const std::vector<gguf::KeyValue> metadata,
                            OutputMetadata(source, request.metadata_edits));
   RESCOPE_ASSIGN_OR_RETURN(std::vector<std::string> files,
-                           gguf::WriteGguf(source, store, path, metadata));
-  return WrittenFileSet(path, std::move(files));
+                           gguf::WriteGguf(source, store, path, metadata,
+                                           {.max_part_bytes = request.max_shard_size,
+                                            .replaces_input = request.same_as_input}));
+  FormatWriteResult result;
+  result.output = files.front();  // a split set is opened through its first part
+  const auto* state = dynamic_cast<const gguf::GgufState*>(source.state.get());
+  if (state != nullptr && state->headers.size() > 1 && files.size() == 1) {
+    // On stderr, as a warning: the output has another shape than the input.
+    spdlog::warn(
+        "{}: the {} parts of the split set {} are merged into this one file (their "
+        "split.* keys left out); name the output <name>-00001-of-{}.gguf to keep the "
+        "parts",
+        files.front(), state->headers.size(), source.path, SplitCountDigits(state->headers.size()));
+  }
+  result.files = std::move(files);
+  return result;
 }
 
 }  // namespace
@@ -56,7 +79,8 @@ const FormatDescriptor& GgufFormat() {
               .output_suffixes = {".gguf"},
               .directory_file_name = "model.gguf",
               .same_format_file_name = SameFormatFileName,
-              .output_help = ".gguf",
+              .output_help = ".gguf (split: NAME-00001-of-0000N.gguf, --max-shard-size)",
+              .shards_by_size = true,
               .check_metadata_edits = CheckMetadataEdits,
               .write = Write,
           },

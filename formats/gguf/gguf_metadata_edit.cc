@@ -164,8 +164,9 @@ Result<Value> ParseValue(ValueType type, ValueType element, std::string_view tex
 Status RefuseSplitKey(const std::string& key, const std::string& edit) {
   if (!key.starts_with("split.")) return Status::Ok();
   return Status::InvalidArgument(edit + ": " + key +
-                                 " describes the files of a split set; rescope writes one file "
-                                 "and sets it itself");
+                                 " describes the files of a split set; rescope sets the split "
+                                 "keys itself (name the output <name>-00001-of-0000N.gguf "
+                                 "for a split set)");
 }
 
 Status ApplySet(std::vector<KeyValue>& metadata, const std::string& edit) {

@@ -5,10 +5,10 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <regex>
 
 #include "core/values/float_repr.h"
 #include "formats/gguf/gguf_header.h"
+#include "formats/gguf/gguf_split_name.h"
 #include "formats/mapped_file.h"
 
 namespace rescope::gguf {
@@ -216,33 +216,27 @@ Result<Checkpoint> FromParts(std::vector<Part> parts, const std::string& path) {
   return ckpt;
 }
 
-std::string PartName(const std::string& prefix, size_t number, size_t count) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "-%05zu-of-%05zu.gguf", number, count);
-  return prefix + buf;
-}
-
 // Opens every part of the split set `first_opened` belongs to and checks that they agree.
 Result<std::vector<Part>> OpenSplitSet(Part opened, uint64_t count) {
-  static const std::regex kSplitName(R"((.*)-(\d{5})-of-(\d{5})\.gguf)");
-  std::smatch m;
   const std::string& path = opened.path;
-  if (!std::regex_match(path, m, kSplitName)) {
+  const std::optional<SplitName> name = ParseSplitName(path);
+  if (!name) {
     return Status::NotSupported(
         path + ": key split.count is " + std::to_string(count) +
         ", but the file name does not end in -NNNNN-of-NNNNN.gguf, so the other parts of the "
         "split set cannot be found; give the parts their llama.cpp names");
   }
-  if (std::stoull(m[3].str()) != count) {
-    return Status::Corruption(path + ": the name says " + m[3].str() +
+  if (name->count != count) {
+    // The count as the name spells it ("00002"): the name ends in "NNNNN.gguf".
+    return Status::Corruption(path + ": the name says " + path.substr(path.size() - 10, 5) +
                               " parts, but key split.count is " + std::to_string(count));
   }
-  const std::string prefix = m[1].str();
+  const std::string& prefix = name->prefix;
   std::vector<Part> parts;
   uint64_t tensors = 0;
   const std::optional<uint64_t> total = UnsignedValue(opened.header, "split.tensors.count");
   for (uint64_t i = 0; i < count; ++i) {
-    const std::string part_path = PartName(prefix, i + 1, count);
+    const std::string part_path = SplitPartPath(prefix, i + 1, count);
     Part part;
     if (part_path == path) {
       part = std::move(opened);

@@ -13,13 +13,12 @@
 #include "formats/safetensors/safetensors_header.h"
 #include "formats/safetensors/safetensors_index.h"
 #include "formats/safetensors/safetensors_reader.h"
+#include "formats/unwritable_tensors.h"
 
 namespace rescope::safetensors {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kMaxListedProblems = 20;
 
 struct OutTensor {
   const TensorEntry* entry;
@@ -43,27 +42,19 @@ Result<std::string> OutputStem(const std::string& path) {
 
 Result<std::vector<OutTensor>> CollectTensors(const TensorStore& store, const std::string& path) {
   std::vector<OutTensor> out;
-  std::string problems;
-  size_t count = 0;
+  std::vector<std::string> problems;
   for (const auto& [name, e] : store) {
     if (e.kind == EntryKind::kTensor && !e.data) {
       return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error +
                               ")");
     }
     if (auto why = WhyNotWritable(e)) {
-      if (++count <= kMaxListedProblems) problems += "\n  \"" + name + "\": " + *why;
+      problems.push_back(TensorProblem(name, *why));
       continue;
     }
     out.push_back({&e, FindDtypeFor(e.dtype)});
   }
-  if (count > kMaxListedProblems) {
-    problems += "\n  ... and " + std::to_string(count - kMaxListedProblems) + " more";
-  }
-  if (count > 0) {
-    return Status::NotSupported(path + ": " + std::to_string(count) +
-                                (count == 1 ? " tensor" : " tensors") +
-                                " cannot be written as safetensors:" + problems);
-  }
+  if (!problems.empty()) return UnwritableTensorsError(path, "safetensors", problems);
   return out;
 }
 

@@ -13,6 +13,14 @@
    bad value for the type, new key without type) exit 2 and write nothing.
 4. safetensors -> GGUF -> safetensors is bit-identical (safetensors reads the result); a Q8_0
    tensor is refused by name for safetensors output unless dropped.
+5. Split sets (llama.cpp gguf-split's layout): a gguf-py split set renamed to
+   `out-00001-of-00003.gguf` gives three parts, each read by GGUFReader: part i holds the
+   renamed tensors of source part i with the same bytes; metadata only in the first part,
+   then split.no (uint16) / split.count (uint16) / split.tensors.count (int32); the other
+   parts hold only those keys; an identity rename is gguf-py's set byte for byte. A name with
+   another part count, or a split name for a one-file source, is refused with nothing
+   written. --max-shard-size cuts parts as gguf-py's split_max_size does (byte for byte).
+   rescope's own ls and verify read the written sets.
 """
 import os
 
@@ -245,5 +253,136 @@ for t in orig.tensors:
         j.same_array(f"dequantized {t.name}", want.astype(np.float32), have)
     else:  # carried as stored (gguf-py's dequantize would widen F16 to float32)
         j.same_array(f"carried {t.name}", np.asarray(t.data).reshape(want.shape), have)
+
+# ---- 5. Split sets.
+split_dir = j.scratch("gguf-split")
+SPLIT_KEYS = ["split.no", "split.count", "split.tensors.count"]
+
+
+def split_tensors():
+    """Seven tensors whose sizes are multiples of 32 (gguf-py's and gguf-split's size rules,
+    unpadded and padded bytes, then agree)."""
+    r = np.random.default_rng(11)
+    tensors = [("model.token_embd.weight", r.standard_normal((4, 16)).astype(np.float32)),
+               ("model.blk.0.attn_norm.weight", r.standard_normal(16).astype(np.float16))]
+    q = gguf.quants.quantize(r.standard_normal((16, 32)).astype(np.float32), Q.Q8_0)  # 16*34 B
+    tensors.append(("model.blk.0.attn_q.weight", q))
+    for i in range(4):
+        tensors.append((f"model.blk.{i}.ffn_up.weight", r.standard_normal((8, 8)).astype(np.float32)))
+    return tensors
+
+
+def write_gguf_py(path, **split):
+    w = GGUFWriter(path, arch="llama", **split)
+    w.add_name("split model")
+    w.add_context_length(512)
+    w.add_array("x.strs", ["a", "b"])
+    for name, arr in split_tensors():
+        if arr.dtype == np.uint8:
+            w.add_tensor(name, arr, raw_shape=arr.shape, raw_dtype=Q.Q8_0)
+        else:
+            w.add_tensor(name, arr)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+def parts_of(prefix, n):
+    return [f"{prefix}-{i:05d}-of-{n:05d}.gguf" for i in range(1, n + 1)]
+
+
+def bytes_of(path):
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def check_split_set(what, src_paths, out_paths, rename=lambda n: n):
+    """Every part as llama.cpp's gguf-split writes it, against the source parts."""
+    total = sum(len(GGUFReader(p).tensors) for p in src_paths)
+    first_src = user_fields(GGUFReader(src_paths[0]))
+    for i, (sp, op) in enumerate(zip(src_paths, out_paths)):
+        j.check(os.path.exists(op), f"{what}: part {op} not written")
+        if not os.path.exists(op):
+            continue
+        src, got = GGUFReader(sp), GGUFReader(op)
+        same_tensors(f"{what} part {i + 1}", src, got, rename)
+        fields = user_fields(got)
+        want_keys = ([k for k in first_src if not k.startswith("split.")] if i == 0 else []) + SPLIT_KEYS
+        j.check(list(fields) == want_keys, f"{what} part {i + 1}: keys {list(fields)}")
+        if i == 0:
+            for k in want_keys[:-3]:
+                j.check(k in fields and value_bytes(fields[k]) == value_bytes(first_src[k]),
+                        f"{what}: {k} changed")
+        for key, typ, val in [("split.no", gguf.GGUFValueType.UINT16, i),
+                              ("split.count", gguf.GGUFValueType.UINT16, len(out_paths)),
+                              ("split.tensors.count", gguf.GGUFValueType.INT32, total)]:
+            f = fields.get(key)
+            j.check(f is not None and f.types == [typ] and f.contents() == val,
+                    f"{what} part {i + 1}: {key} = {f and f.contents()} {f and f.types}")
+        for t in got.tensors:
+            j.check((t.data_offset - got.data_offset) % 32 == 0, f"{what}: {t.name} not aligned")
+
+
+write_gguf_py(os.path.join(split_dir, "src.gguf"), split_max_tensors=3)
+src_parts = [os.path.join(split_dir, p) for p in parts_of("src", 3)]
+j.check(all(os.path.exists(p) for p in src_parts), f"gguf-py split set: {sorted(os.listdir(split_dir))}")
+
+# rename keeps the partition: part i holds the renamed tensors of source part i.
+out_parts = [os.path.join(split_dir, p) for p in parts_of("out", 3)]
+stdout, _ = j.run("rename", src_parts[0], "--rule", "model.=", "-o", out_parts[0])
+check_split_set("rename split", src_parts, out_parts, lambda n: n.removeprefix("model."))
+j.check(all(os.path.basename(p) in stdout for p in out_parts), f"rename split stdout: {stdout}")
+
+# An identity rename is gguf-py's split set byte for byte (same layout rules).
+same_parts = [os.path.join(split_dir, p) for p in parts_of("same", 3)]
+j.run("rename", src_parts[1], "-o", same_parts[0])
+for a, b in zip(src_parts, same_parts):
+    j.check(os.path.exists(b) and bytes_of(a) == bytes_of(b), f"identity split rename: {b} differs")
+
+# rescope reads what it wrote: ls lists every tensor, verify passes.
+stdout, _ = j.run("ls", out_parts[0])
+for name, _ in split_tensors():
+    j.check(name.removeprefix("model.") in stdout, f"ls of written set lacks {name}")
+j.run("verify", out_parts[0])
+
+# Refusals, nothing written: a name saying 2 parts for a 3-part source, a split name for a
+# one-file source without --max-shard-size, a name of part 2.
+two = os.path.join(split_dir, "two-00001-of-00002.gguf")
+_, err = j.run("rename", src_parts[0], "-o", two, expect=2)
+j.check("2 parts" in err and "3 parts" in err, f"mismatched part count message: {err}")
+j.check(not any(p.startswith("two") for p in os.listdir(split_dir)), "mismatched count wrote files")
+single = os.path.join(split_dir, "single.gguf")
+write_gguf_py(single)
+_, err = j.run("convert", single, two, expect=2)
+j.check("--max-shard-size" in err, f"split name for one file: {err}")
+j.check(not any(p.startswith("two") for p in os.listdir(split_dir)), "one-file source wrote files")
+_, err = j.run("rename", src_parts[0], "-o", os.path.join(split_dir, "p-00002-of-00003.gguf"), expect=2)
+j.check("first part" in err, f"part 2 name: {err}")
+j.check(not any(p.startswith("p-") for p in os.listdir(split_dir)), "part 2 name wrote files")
+
+# A split source written as one file merges the parts and says so.
+merged = os.path.join(split_dir, "merged.gguf")
+_, err = j.run("rename", src_parts[0], "-o", merged)
+j.check("merged" in err, f"merge not reported on stderr: {err!r}")
+mr = GGUFReader(merged)
+j.check(not [k for k in user_fields(mr) if k.startswith("split.")], "merged file keeps split keys")
+j.check([t.name for t in mr.tensors] == [n for n, _ in split_tensors()], "merged tensor order")
+
+# --max-shard-size cuts as gguf-py's split_max_size (tensor bytes, a new part before the
+# tensor that would go past the limit): the parts are gguf-py's byte for byte.
+for limit in (700, 1000):
+    ref_dir = j.scratch(f"gguf-ref-{limit}")
+    write_gguf_py(os.path.join(ref_dir, "cut.gguf"), split_max_size=limit)
+    ref = sorted(os.listdir(ref_dir))
+    cut = os.path.join(split_dir, f"cut{limit}.gguf")
+    j.run("convert", single, cut, "--max-shard-size", str(limit))
+    mine = sorted(p for p in os.listdir(split_dir) if p.startswith(f"cut{limit}-"))
+    j.check(len(ref) > 1 and [p.replace(f"cut{limit}", "cut") for p in mine] == ref,
+            f"--max-shard-size {limit}: parts {mine}, gguf-py {ref}")
+    for a, b in zip(ref, mine):
+        j.check(bytes_of(os.path.join(ref_dir, a)) == bytes_of(os.path.join(split_dir, b)),
+                f"--max-shard-size {limit}: {b} differs from gguf-py's {a}")
+    j.run("verify", os.path.join(split_dir, mine[0]) if mine else cut)
 
 j.finish()

@@ -16,6 +16,10 @@ constexpr int kRawDeflate = -15;  // windowBits for a raw deflate stream (no zli
 constexpr size_t kWindow = 32768;
 // zlib counts in uInt: feed and drain it at most this much per call.
 constexpr uint64_t kMaxZlibStep = uint64_t{1} << 30;
+constexpr uint64_t kMaxAutoPoints = 1024;
+constexpr uint64_t kMinAutoSpacing = uint64_t{1} << 20;
+// Consumed compressed input is handed back to the kernel in steps of this size.
+constexpr uint64_t kReleaseStep = uint64_t{1} << 20;
 
 std::string Hex32(uint32_t v) {
   char buf[16];
@@ -40,6 +44,7 @@ struct InflatingMember::Cursor {
   uint64_t in = 0;
   uint64_t out = 0;
   uint64_t last_use = 0;
+  uint64_t released = 0;  // compressed bytes before this were released from the mapping
 };
 
 struct InflatingMember::Chunk {
@@ -56,21 +61,24 @@ Result<std::shared_ptr<InflatingMember>> InflatingMember::Open(
                               Hex(data_offset + compressed_size) + ") runs past end of " +
                               zip->name() + " (" + Hex(zip->size()) + ")");
   }
-  if (tuning.chunk_size == 0 || tuning.point_spacing == 0 || tuning.cache_chunks == 0 ||
-      tuning.cursors == 0) {
+  if (tuning.point_spacing == 0) {
+    tuning.point_spacing = std::max(kMinAutoSpacing, size / kMaxAutoPoints);
+  }
+  if (tuning.chunk_size == 0 || tuning.cache_chunks == 0 || tuning.cursors == 0) {
     return Status::InvalidArgument(name + ": inflate tuning values must be positive");
   }
   const ByteView compressed = zip->All().Sub(data_offset, compressed_size);
-  return std::shared_ptr<InflatingMember>(
-      new InflatingMember(std::move(name), std::move(zip), compressed, size, crc32, tuning));
+  return std::shared_ptr<InflatingMember>(new InflatingMember(
+      std::move(name), std::move(zip), data_offset, compressed, size, crc32, tuning));
 }
 
 InflatingMember::InflatingMember(std::string name, std::shared_ptr<const MappedFile> zip,
-                                 ByteView compressed, uint64_t size, uint32_t crc32,
-                                 InflateTuning tuning)
+                                 uint64_t data_offset, ByteView compressed, uint64_t size,
+                                 uint32_t crc32, InflateTuning tuning)
     : name_(std::move(name)),
       zip_(std::move(zip)),
       compressed_(compressed),
+      data_offset_(data_offset),
       size_(size),
       crc32_(crc32),
       tuning_(tuning) {
@@ -171,6 +179,8 @@ Result<InflatingMember::Cursor*> InflatingMember::CursorFor(uint64_t target) con
 }
 
 Status InflatingMember::Restart(Cursor& c, const Point& point) const {
+  // The input the cursor read since its last release is not needed by it any more.
+  if (c.live && c.in > c.released) zip_->Release(data_offset_ + c.released, c.in - c.released);
   c.live = false;
   int ret =
       c.initialised ? inflateReset2(&c.strm, kRawDeflate) : inflateInit2(&c.strm, kRawDeflate);
@@ -193,6 +203,7 @@ Status InflatingMember::Restart(Cursor& c, const Point& point) const {
                            std::to_string(point.out) + " (zlib error " + std::to_string(ret) + ")");
   }
   c.in = point.in;
+  c.released = point.in;
   c.out = point.out;
   c.ended = false;
   c.live = true;
@@ -235,6 +246,12 @@ Status InflatingMember::Advance(Cursor& c, uint64_t target, uint8_t* dest) const
     Produced(out, from, produced);
     if (ret == Z_STREAM_END) c.ended = true;
     MaybeSavePoint(c);
+    if (c.in - c.released >= kReleaseStep) {
+      // Keep the last page or so: the next inflate call may still read just before c.in.
+      const uint64_t upto = c.in - 4096;
+      zip_->Release(data_offset_ + c.released, upto - c.released);
+      c.released = upto;
+    }
   }
   if (c.out == size_ && !whole_checked_ && frontier_ == size_) {
     whole_checked_ = true;

@@ -6,7 +6,11 @@
 // everything before X once. To make later reads cheap, the first pass over the stream
 // saves restart points (the technique of zlib's examples/zran.c): roughly every
 // `point_spacing` bytes of output, at a deflate block boundary, the input position (byte
-// and bit) and the 32 KiB window the next block may refer back to. A read at X then
+// and bit) and the 32 KiB window the next block may refer back to. The spacing is
+// size/1024 but at least 1 MiB: HDF5 reads the metadata of a Keras file in name order,
+// not in file order, so `ls` jumps back hundreds of times; with 8 MiB spacing those
+// restarts cost more than the first pass (measured in bench/README.md), while 1024
+// points bound the windows to 32 MiB for any member size. A read at X then
 // restarts from the nearest point at or below X, so it costs at most one spacing of
 // inflation. The stream is only ever inflated forward as far as the highest byte asked
 // for so far: opening the HDF5 file in a member for `ls` inflates up to its last metadata
@@ -22,10 +26,11 @@
 //     otherwise every later read fails naming the member (earlier reads already served
 //     bytes that a full read (`verify`, `convert`) then reports as wrong).
 //
-// Memory: (points) 32 KiB per `point_spacing` of member, plus `cursors` inflate states
-// (~45 KiB each) and `cache_chunks` x `chunk_size`. With the defaults, a 1 GiB member
-// needs about 4 MiB of points and 4 MiB of cache. Thread-safe: one mutex serialises the
-// inflation (a deflate stream is sequential anyway).
+// Memory: (points) 32 KiB per `point_spacing` of member, at most 32 MiB, plus `cursors`
+// inflate states (~45 KiB each) and `cache_chunks` x `chunk_size` (4 MiB). The mapped
+// compressed bytes a cursor has consumed are released as it goes (MappedFile::Release), so
+// one pass over a large member does not keep the whole zip resident. Thread-safe: one mutex
+// serialises the inflation (a deflate stream is sequential anyway).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +46,8 @@
 namespace rescope {
 
 struct InflateTuning {
-  uint64_t point_spacing = uint64_t{8} << 20;
+  // 0: automatic, kMaxAutoPoints points over the member but never closer than 1 MiB.
+  uint64_t point_spacing = 0;
   uint64_t chunk_size = uint64_t{64} << 10;
   size_t cache_chunks = 64;
   size_t cursors = 4;
@@ -83,8 +89,8 @@ class InflatingMember final : public ByteSource {
   struct Cursor;
   struct Chunk;
 
-  InflatingMember(std::string name, std::shared_ptr<const MappedFile> zip, ByteView compressed,
-                  uint64_t size, uint32_t crc32, InflateTuning tuning);
+  InflatingMember(std::string name, std::shared_ptr<const MappedFile> zip, uint64_t data_offset,
+                  ByteView compressed, uint64_t size, uint32_t crc32, InflateTuning tuning);
 
   // All below run with mu_ held.
   Result<const Chunk*> GetChunk(uint64_t index) const;
@@ -103,6 +109,7 @@ class InflatingMember final : public ByteSource {
   const std::string name_;
   const std::shared_ptr<const MappedFile> zip_;  // keeps compressed_ valid
   const ByteView compressed_;
+  const uint64_t data_offset_;  // of compressed_ in zip_, for Release
   const uint64_t size_;
   const uint32_t crc32_;
   const InflateTuning tuning_;

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "formats/hdf5/h5_error.h"
+#include "formats/hdf5/h5_source_driver.h"
 
 namespace rescope {
 namespace {
@@ -80,7 +81,23 @@ H5ImageFile::H5ImageFile(std::string name, std::shared_ptr<const MappedFile> map
   }
 }
 
+H5ImageFile::H5ImageFile(std::string name, std::shared_ptr<const ByteSource> source)
+    : name_(std::move(name)), size_(source->size()), image_source_(std::move(source)) {}
+
 H5ImageFile::~H5ImageFile() { file_.Reset(); }
+
+Result<std::shared_ptr<const H5ImageFile>> H5ImageFile::OpenSource(
+    std::string name, std::shared_ptr<const ByteSource> source) {
+  SilenceHdf5Errors();
+  if (source->size() == 0) return Status::Corruption(name + ": empty file, not HDF5");
+  std::shared_ptr<H5ImageFile> file(new H5ImageFile(std::move(name), std::move(source)));
+  H5Handle fapl = H5Handle::Plist(H5Pcreate(H5P_FILE_ACCESS));
+  if (!fapl.valid()) return Hdf5CallFailed(file->name_, "", "H5Pcreate", StatusCode::kIOError);
+  RESCOPE_RETURN_IF_ERROR(SetByteSourceDriver(fapl.get(), file->image_source_.get()));
+  file->file_ = H5Handle::File(H5Fopen(UniqueImageName().c_str(), H5F_ACC_RDONLY, fapl.get()));
+  if (!file->file_.valid()) return Hdf5CallFailed(file->name_, "", "H5Fopen");
+  return std::shared_ptr<const H5ImageFile>(std::move(file));
+}
 
 Result<std::shared_ptr<const H5ImageFile>> H5ImageFile::Open(
     std::string name, std::shared_ptr<const MappedFile> mapping, uint64_t offset, uint64_t size) {

@@ -8,9 +8,14 @@
 // is copied: contiguous datasets are then read straight from the mapping at
 // image_offset() + H5Dget_offset().
 //
-// Lifetime: the object owns the HDF5 file id and keeps the mapping alive; HDF5 reads the
-// mapping until the file id is closed, which happens in the destructor. Hold it through
-// a shared_ptr for as long as any dataset source reads through it.
+// A file whose bytes are not mapped anywhere (the DEFLATE-compressed weights member of a
+// .keras archive, inflated on demand by formats/keras_h5/inflating_member.h) is opened
+// with OpenSource instead: HDF5 then reads through a ByteSource file driver
+// (h5_source_driver.h) and mapping() is null.
+//
+// Lifetime: the object owns the HDF5 file id and keeps the mapping (or source) alive;
+// HDF5 reads it until the file id is closed, which happens in the destructor. Hold it
+// through a shared_ptr for as long as any dataset source reads through it.
 #pragma once
 
 #include <cstdint>
@@ -32,20 +37,26 @@ class H5ImageFile {
                                                          std::shared_ptr<const MappedFile> mapping,
                                                          uint64_t offset, uint64_t size);
 
+  // Opens the HDF5 file made of all of `source`'s bytes, read through the ByteSource file
+  // driver; `name` as for Open. image_source() is `source` itself, mapping() is null.
+  static Result<std::shared_ptr<const H5ImageFile>> OpenSource(
+      std::string name, std::shared_ptr<const ByteSource> source);
+
   ~H5ImageFile();
   H5ImageFile(const H5ImageFile&) = delete;
   H5ImageFile& operator=(const H5ImageFile&) = delete;
 
   const std::string& name() const { return name_; }
   hid_t id() const { return file_.get(); }
+  // The mapped file the image lies in; null for a file opened with OpenSource.
   const std::shared_ptr<const MappedFile>& mapping() const { return mapping_; }
   // Where the HDF5 image starts in mapping() and how long it is.
   uint64_t image_offset() const { return offset_; }
   uint64_t image_size() const { return size_; }
   // The image's bytes as a ByteSource named name(): offsets are HDF5 file addresses (as
   // H5Dget_offset and h5dump report them). The mapping itself when the image is a whole
-  // file under the same name, otherwise a view of the sub-range. Does not keep the HDF5
-  // file open, only the mapping.
+  // file under the same name, otherwise a view of the sub-range (or the source given to
+  // OpenSource). Does not keep the HDF5 file open, only the mapping.
   const std::shared_ptr<const ByteSource>& image_source() const { return image_source_; }
 
   // What the file-image callbacks need (public only so the C callbacks can see it).
@@ -57,6 +68,7 @@ class H5ImageFile {
  private:
   H5ImageFile(std::string name, std::shared_ptr<const MappedFile> mapping, uint64_t offset,
               uint64_t size);
+  H5ImageFile(std::string name, std::shared_ptr<const ByteSource> source);
 
   // Declaration order matters: file_ is closed before image_ and mapping_ go away.
   std::string name_;

@@ -89,6 +89,9 @@ Result<std::optional<H5RawRange>> CreateForRawCopy(const H5ImageFile& src,
                                                    const std::string& src_path, hid_t dst,
                                                    const std::string& dst_path, hid_t lcpl,
                                                    const std::string& out) {
+  // A source read through a ByteSource (a deflated .keras member) has no file to copy
+  // from: H5Ocopy reads it through HDF5 instead.
+  if (src.mapping() == nullptr) return std::optional<H5RawRange>();
   H5Handle dset = H5Handle::Dataset(H5Dopen2(src.id(), src_path.c_str(), H5P_DEFAULT));
   if (!dset.valid()) return Hdf5CallFailed(src.name(), src_path, "H5Dopen2");
   H5Handle dcpl = H5Handle::Plist(H5Dget_create_plist(dset.get()));
@@ -128,6 +131,9 @@ Result<std::optional<H5RawRange>> CreateForRawCopy(const H5ImageFile& src,
 Status CopyRawRanges(const H5ImageFile& src, const std::string& dst_file,
                      const std::vector<H5RawRange>& ranges) {
   if (ranges.empty()) return Status::Ok();
+  if (src.mapping() == nullptr) {
+    return Status::InvalidArgument(src.name() + ": no mapped file to copy dataset bytes from");
+  }
   const int src_fd = src.mapping()->fd();
   const std::string& src_name = src.mapping()->name();
   const int dst_fd = ::open(dst_file.c_str(), O_WRONLY | O_CLOEXEC);

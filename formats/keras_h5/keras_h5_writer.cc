@@ -496,9 +496,7 @@ Status CheckKerasH5Write(const Checkpoint& source, const TensorStore& store) {
     return PlanRewrite(source, *state, *src, store, source.path, &notes, &plan, &tree);
   }
   RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(source.path, mapping));
-  RESCOPE_ASSIGN_OR_RETURN(auto src,
-                           H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
-                                             archive.weights_offset, archive.weights_size));
+  RESCOPE_ASSIGN_OR_RETURN(auto src, OpenWeightsHdf5(archive));
   return PlanRewrite(source, *state, *src, store, source.path + ":" + kKerasWeightsMember, &notes,
                      &plan, &tree);
 }
@@ -525,9 +523,7 @@ Result<std::vector<std::string>> WriteKerasH5(const Checkpoint& source, const Te
     return std::vector<std::string>{path};
   }
   RESCOPE_ASSIGN_OR_RETURN(KerasArchive archive, OpenKerasArchive(source.path, mapping));
-  RESCOPE_ASSIGN_OR_RETURN(auto src,
-                           H5ImageFile::Open(archive.weights_name, archive.weights_mapping,
-                                             archive.weights_offset, archive.weights_size));
+  RESCOPE_ASSIGN_OR_RETURN(auto src, OpenWeightsHdf5(archive));
   if (!WantsArchive(path)) {
     // An HDF5 output was asked for (out.h5, out.weights.h5): the archive's weights file
     // alone, renamed; never a zip under an HDF5 name.

@@ -2,15 +2,10 @@
 // Locating model.weights.h5 in a .keras zip (see keras_zip.h).
 #include "formats/keras_h5/keras_zip.h"
 
-#include <fcntl.h>
-#include <stdlib.h>
-#include <unistd.h>
 #include <zip.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include "formats/byte_cursor.h"
+#include "formats/hdf5/h5_image.h"
 
 namespace rescope {
 namespace {
@@ -146,51 +141,6 @@ ZipMember ReadCentralEntry(ByteCursor& c, const std::string& file, size_t index)
   return m;
 }
 
-// An anonymous temp file: created with mkstemp and unlinked at once, so that no path
-// to it exists while it is filled; a kill at any moment leaves nothing in $TMPDIR (the
-// kernel frees the blocks when the last descriptor or mapping goes).
-class TempFile {
- public:
-  TempFile() = default;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  Status Create() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(dir != nullptr && dir[0] != '\0' ? dir : "/tmp") + "/rescope-keras-XXXXXX";
-    fd_ = ::mkstemp(templ.data());
-    if (fd_ < 0)
-      return Status::IOError(templ + ": cannot create temp file: " + std::strerror(errno));
-    ::unlink(templ.c_str());
-    path_ = templ;
-    return Status::Ok();
-  }
-  Status Write(const uint8_t* data, size_t n) {
-    while (n > 0) {
-      const ssize_t w = ::write(fd_, data, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
-      data += w;
-      n -= static_cast<size_t>(w);
-    }
-    return Status::Ok();
-  }
-  // Maps the written file; the mapping then owns the descriptor.
-  Result<std::shared_ptr<MappedFile>> Map() {
-    const int fd = fd_;
-    fd_ = -1;
-    return MappedFile::OpenDescriptor(fd, path_ + " (deleted temp file)");
-  }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-};
-
 // libzip over the mapped bytes (no second open of the path).
 class ZipReader {
  public:
@@ -301,20 +251,6 @@ Result<std::string> ReadSmallMember(const MappedFile& zip, ZipReader& reader, co
   return out;
 }
 
-Status InflateWeights(const MappedFile& zip, ZipReader& reader, const ZipMember& m,
-                      KerasArchive* out) {
-  TempFile temp;
-  RESCOPE_RETURN_IF_ERROR(temp.Create());
-  RESCOPE_RETURN_IF_ERROR(
-      reader.Inflate(zip.name(), m, [&](const uint8_t* p, size_t n) { return temp.Write(p, n); }));
-  RESCOPE_ASSIGN_OR_RETURN(std::shared_ptr<MappedFile> mapped, temp.Map());
-  out->weights_mapping = std::move(mapped);
-  out->weights_offset = 0;
-  out->weights_size = m.size;
-  out->weights_inflated = true;
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool LooksLikeZip(ByteView head) {
@@ -380,8 +316,8 @@ Result<KerasArchive> OpenKerasArchive(const std::string& path,
   }
   RESCOPE_RETURN_IF_ERROR(CheckMemberSupported(path, *weights));
   ZipReader reader;
-  const bool needs_libzip = weights->method != 0 || (metadata && metadata->method != 0) ||
-                            (config && config->method != 0);
+  // libzip inflates the small JSON members; the weights member is inflated on demand.
+  const bool needs_libzip = (metadata && metadata->method != 0) || (config && config->method != 0);
   if (needs_libzip) RESCOPE_RETURN_IF_ERROR(reader.Open(*zip));
   if (metadata != nullptr) {
     RESCOPE_ASSIGN_OR_RETURN(out.metadata_json, ReadSmallMember(*zip, reader, *metadata));
@@ -396,8 +332,22 @@ Result<KerasArchive> OpenKerasArchive(const std::string& path,
     out.weights_size = weights->size;
     return out;
   }
-  RESCOPE_RETURN_IF_ERROR(InflateWeights(*zip, reader, *weights, &out));
+  // DEFLATE: opened lazily (inflating_member.h); nothing is inflated before HDF5 reads.
+  RESCOPE_ASSIGN_OR_RETURN(const uint64_t data, ZipMemberDataOffset(*zip, *weights));
+  RESCOPE_ASSIGN_OR_RETURN(
+      out.weights_inflater,
+      InflatingMember::Open(out.weights_name, zip, data, weights->compressed_size, weights->size,
+                            weights->crc32));
+  out.weights_size = weights->size;
   return out;
+}
+
+Result<std::shared_ptr<const H5ImageFile>> OpenWeightsHdf5(const KerasArchive& archive) {
+  if (archive.weights_inflater != nullptr) {
+    return H5ImageFile::OpenSource(archive.weights_name, archive.weights_inflater);
+  }
+  return H5ImageFile::Open(archive.weights_name, archive.weights_mapping, archive.weights_offset,
+                           archive.weights_size);
 }
 
 }  // namespace rescope

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Throughput of GGML dequantization (core/ggml_dequant) and of `show --stats` on a block
-// tensor (ComputeStats: ElementReader windows -> dequantize -> Welford), in GB/s of
-// float32 output, on one core. Blocks are pseudo-random bytes with finite float16 scales.
+// tensor (ComputeStats: ElementReader windows -> dequantize -> statistics on the float32
+// values), in GB/s of float32 output, on one core. Blocks are pseudo-random bytes with finite float16 scales.
 //
 //   dequant_bench [--type q4_k] [--mib 256] [--runs 5]
 // --mib is the size of the dequantized float32 output; prints the best of --runs runs.

@@ -47,25 +47,27 @@ a_data=$dir/a.ckpt.data-00000-of-00001
 b_data=$dir/b.ckpt.data-00000-of-00001
 ls -l "$a_data" "$b_data"
 
-# Prints "<elapsed seconds> <max RSS KiB>" of one run of the command.
+# Prints "<elapsed seconds> <max RSS KiB> <user + sys CPU seconds>" of one run of the
+# command (CPU time is the figure to compare on a loaded machine).
 measure() {
   local log=$dir/time.log
   /usr/bin/time -v -o "$log" "$@" >"$dir/stdout" || [ $? = 1 ]  # diff exits 1: different
   awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
                  for (i = 1; i <= n; ++i) s = s * 60 + t[i]; el = s }
+              /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
               /Maximum resident set size/ { rss = $2 }
-              END { printf "%.2f %d\n", el, rss }' "$log"
+              END { printf "%.2f %d %.2f\n", el, rss, cpu }' "$log"
 }
 
 cat "$a_data" "$b_data" >/dev/null  # warm-up: both files in the page cache
 best_cat=inf best_diff=inf cat_rss=0 diff_rss=0
 for ((i = 1; i <= runs; ++i)); do
-  read -r t rss < <(measure sh -c 'cat "$1" "$2" >/dev/null' sh "$a_data" "$b_data")
-  echo "run $i: cat  ${t} s, max RSS ${rss} KiB"
+  read -r t rss cpu < <(measure sh -c 'cat "$1" "$2" >/dev/null' sh "$a_data" "$b_data")
+  echo "run $i: cat  ${t} s (CPU ${cpu} s), max RSS ${rss} KiB"
   best_cat=$(awk -v a="$best_cat" -v b="$t" 'BEGIN { print (a == "inf" || b < a) ? b : a }')
   cat_rss=$rss
-  read -r t rss < <(measure "$rescope" diff --values "$dir/a.ckpt" "$dir/b.ckpt")
-  echo "run $i: diff ${t} s, max RSS ${rss} KiB"
+  read -r t rss cpu < <(measure "$rescope" diff --values "$dir/a.ckpt" "$dir/b.ckpt")
+  echo "run $i: diff ${t} s (CPU ${cpu} s), max RSS ${rss} KiB"
   best_diff=$(awk -v a="$best_diff" -v b="$t" 'BEGIN { print (a == "inf" || b < a) ? b : a }')
   [ "$rss" -gt "$diff_rss" ] && diff_rss=$rss
 done

@@ -50,28 +50,34 @@ int RunDiff(DiffCliOptions& o) {
   }
   const TensorStore* store_a = mapped_a ? &*mapped_a : &a->store;
   std::optional<ProgressLine> progress;
+  StreamCheckFactory check;
   if (o.diff.values) {
     const auto in_b = [&](const TensorEntry& e) { return b->store.Find(e.name) != nullptr; };
     const auto in_a = [&](const TensorEntry& e) { return store_a->Find(e.name) != nullptr; };
+    // Stored CRC32Cs are recomputed on the windows the comparison reads (one pass over the
+    // data); only strings and variants, whose checksum is not a CRC of the plain bytes,
+    // take a pass of their own first. Only names present on both sides are read.
+    const auto own_pass_b = [&](const TensorEntry& e) { return in_b(e) && NeedsChecksumPass(e); };
+    const auto own_pass_a = [&](const TensorEntry& e) { return in_a(e) && NeedsChecksumPass(e); };
     progress.emplace("comparing",
-                     BytesToStream(*store_a, !o.ignore_checksums, in_b) +
-                         BytesToStream(b->store, !o.ignore_checksums, in_a),
+                     BytesToStream(*store_a, false, in_b) + BytesToStream(b->store, false, in_a) +
+                         BytesToStream(*store_a, false, own_pass_b) +
+                         BytesToStream(b->store, false, own_pass_a),
                      o.json);
-    // Only names present on both sides have their values read.
-    Status crc = CheckStoredChecksums(*store_a, o.ignore_checksums, [&](const TensorEntry& e) {
-      return b->store.Find(e.name) != nullptr;
-    });
-    if (crc.ok()) {
-      crc = CheckStoredChecksums(b->store, o.ignore_checksums, [&](const TensorEntry& e) {
-        return store_a->Find(e.name) != nullptr;
-      });
-    }
+    Status crc = CheckStoredChecksums(*store_a, o.ignore_checksums, own_pass_b);
+    if (crc.ok()) crc = CheckStoredChecksums(b->store, o.ignore_checksums, own_pass_a);
     if (!crc.ok()) {
       PrintError(crc);
       return kExitError;
     }
+    check = [&](const TensorEntry& e) { return MakeStoredChecksumCheck(e, o.ignore_checksums); };
   }
-  DiffReport report = DiffStores(*store_a, b->store, o.diff);
+  Result<DiffReport> compared = DiffStores(*store_a, b->store, o.diff, check);
+  if (!compared.ok()) {
+    PrintError(compared.status());
+    return kExitError;
+  }
+  DiffReport& report = *compared;
   // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
   CompareObjectGraphs(a->store, *store_a, b->store, report);
   progress.reset();  // the line is erased before the report is printed

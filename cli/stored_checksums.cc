@@ -2,12 +2,16 @@
 // Stored-checksum checks before tensor bytes are used (see stored_checksums.h).
 #include "cli/stored_checksums.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "core/output/progress.h"
 #include "formats/parallel_for.h"
+#include "formats/tf_bundle/crc32c.h"
 #include "formats/tf_bundle/tensor_checksum.h"
 
 namespace rescope::cli {
@@ -78,6 +82,59 @@ Status CheckStoredChecksums(const TensorStore& store, bool ignore,
     RESCOPE_RETURN_IF_ERROR(Judge(*entries[i], *computed[i], ignore));
   }
   return Status::Ok();
+}
+
+namespace {
+
+// The CRC over [0, covered_) of the entry's bytes, extended by the windows the comparison
+// shows; the bytes it was not shown are read in Finish.
+class StoredChecksumCheck final : public StreamCheck {
+ public:
+  StoredChecksumCheck(const TensorEntry& entry, bool ignore) : entry_(entry), ignore_(ignore) {}
+
+  void See(uint64_t offset, ByteView bytes) override {
+    if (offset > covered_ || offset + bytes.size <= covered_) return;  // a gap, or seen
+    const auto seen = static_cast<size_t>(covered_ - offset);
+    crc_ = crc32c::Extend(crc_, bytes.data + seen, bytes.size - seen);
+    covered_ = offset + bytes.size;
+  }
+
+  Status Finish() override { return Judge(entry_, Completed(), ignore_); }
+
+ private:
+  Result<uint32_t> Completed() {
+    // Nothing shown (the pass did not read this entry): the usual computation, with its
+    // range checks and messages.
+    if (covered_ == 0) return tfbundle::ComputeTensorChecksum(entry_);
+    constexpr uint64_t kWindow = 4 << 20;
+    std::vector<uint8_t> scratch;
+    while (covered_ < entry_.byte_size) {
+      const uint64_t at = entry_.data_offset + covered_;
+      const uint64_t n = std::min(entry_.byte_size - covered_, kWindow);
+      RESCOPE_ASSIGN_OR_RETURN(const ByteView v, entry_.data->Read(at, n, scratch));
+      crc_ = crc32c::Extend(crc_, v.data, v.size);
+      entry_.data->Release(at, n);
+      ReportProgress(n);
+      covered_ += n;
+    }
+    return crc_;
+  }
+
+  const TensorEntry& entry_;
+  const bool ignore_;
+  uint64_t covered_ = 0;
+  uint32_t crc_ = 0;
+};
+
+}  // namespace
+
+bool NeedsChecksumPass(const TensorEntry& e) {
+  return HasStoredChecksum(e) && (e.dtype == DType::kString || e.dtype == DType::kVariant);
+}
+
+std::unique_ptr<StreamCheck> MakeStoredChecksumCheck(const TensorEntry& e, bool ignore) {
+  if (!HasStoredChecksum(e) || NeedsChecksumPass(e)) return nullptr;
+  return std::make_unique<StoredChecksumCheck>(e, ignore);
 }
 
 }  // namespace rescope::cli

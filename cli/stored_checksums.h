@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "core/store/stream_check.h"
 #include "core/store/tensor_store.h"
 
 namespace rescope::cli {
@@ -26,5 +27,16 @@ Status CheckStoredChecksum(const TensorEntry& entry, bool ignore);
 // The same for every entry of `store` for which `wanted` returns true (all when empty).
 Status CheckStoredChecksums(const TensorStore& store, bool ignore,
                             const std::function<bool(const TensorEntry&)>& wanted = {});
+
+// The check of CheckStoredChecksum as a StreamCheck (core/store/stream_check.h): the CRC
+// is extended over the windows another pass reads (diff --values compares them), Finish
+// reads the bytes that pass did not, then judges as CheckStoredChecksum does (the same
+// error or warning). nullptr for entries without a stored checksum, and for those whose
+// checksum is not a plain CRC of their bytes (strings, variants): see NeedsChecksumPass.
+std::unique_ptr<StreamCheck> MakeStoredChecksumCheck(const TensorEntry& entry, bool ignore);
+
+// Entries with a stored checksum that MakeStoredChecksumCheck cannot check in-stream:
+// they need CheckStoredChecksum(s), a pass of its own over their bytes.
+bool NeedsChecksumPass(const TensorEntry& entry);
 
 }  // namespace rescope::cli

@@ -35,17 +35,34 @@ struct Tally {
   }
 };
 
-Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b) {
+// Optional checks shown the bytes of each side as they are read (diff.h, DiffStores).
+struct SideChecks {
+  StreamCheck* a = nullptr;
+  StreamCheck* b = nullptr;
+};
+
+// Compares the bytes window by window. When they differ, *first_unequal is the offset of
+// the first window that differs: the bytes before it are equal, so their elements are too
+// and the element comparison can start there instead of reading them again.
+Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b, SideChecks checks,
+                        uint64_t* first_unequal) {
+  *first_unequal = 0;
   if (a.byte_size != b.byte_size) return false;
   if (a.data == b.data && a.data_offset == b.data_offset) return true;
   if (a.stored_crc32c && b.stored_crc32c && *a.stored_crc32c != *b.stored_crc32c) return false;
   WindowedBytes wa(a.data, a.data_offset, a.byte_size);
   WindowedBytes wb(b.data, b.data_offset, b.byte_size);
+  wa.set_check(checks.a);
+  wb.set_check(checks.b);
   while (wa.remaining() > 0) {
+    const uint64_t at = wa.position();
     const uint64_t n = std::min(wa.remaining(), kValueWindowBytes);
     RESCOPE_ASSIGN_OR_RETURN(const ByteView va, wa.Take(n));
     RESCOPE_ASSIGN_OR_RETURN(const ByteView vb, wb.Take(n));
-    if (std::memcmp(va.data, vb.data, va.size) != 0) return false;
+    if (std::memcmp(va.data, vb.data, va.size) != 0) {
+      *first_unequal = at;
+      return false;
+    }
   }
   return true;
 }
@@ -186,11 +203,21 @@ Status CompareStrings(const TensorEntry& a, const TensorEntry& b, Tally& t) {
   }
 }
 
+// Elements are compared from the one holding byte `equal_prefix` on: the bytes before it
+// are equal on both sides (BytesEqual), so those elements are equal and count as compared.
 Status CompareDecoded(const TensorEntry& a, const TensorEntry& b, ValueClass cls,
-                      const DiffOptions& o, Tally& t) {
+                      const DiffOptions& o, Tally& t, SideChecks checks, uint64_t equal_prefix) {
   if (cls == ValueClass::kString) return CompareStrings(a, b, t);
   RESCOPE_ASSIGN_OR_RETURN(ElementReader ra, ElementReader::Open(a));
   RESCOPE_ASSIGN_OR_RETURN(ElementReader rb, ElementReader::Open(b));
+  ra.set_check(checks.a);
+  rb.set_check(checks.b);
+  if (equal_prefix > 0) {
+    // Same dtype and shape on both sides, so the same element index.
+    t.index = ra.SeekToByte(equal_prefix);
+    rb.Seek(t.index);
+    t.result.compared = t.index;
+  }
   switch (cls) {
     case ValueClass::kFloat:
       return CompareFloats(ra, rb, o, t);
@@ -221,11 +248,15 @@ Result<TensorEntry> WholeValue(const TensorStore& store, const TensorEntry& entr
   return AssemblePartitioned(store, entry);
 }
 
+Result<ValueComparison> CompareValuesChecked(const TensorEntry& a, const TensorEntry& b,
+                                             const DiffOptions& options, SideChecks checks);
+
 void CompareValuesInto(const TensorEntry& a, const TensorEntry& b, const DiffOptions& options,
-                       DiffEntry& e);
+                       DiffEntry& e, SideChecks checks = {});
 
 void CompareMetadata(const TensorStore& sa, const TensorStore& sb, const TensorEntry& a,
-                     const TensorEntry& b, const DiffOptions& options, DiffEntry& e) {
+                     const TensorEntry& b, const DiffOptions& options, DiffEntry& e,
+                     SideChecks checks) {
   if (a.dtype != b.dtype) {
     e.category = DiffCategory::kDTypeDiffers;
   } else if (a.shape != b.shape) {
@@ -257,13 +288,13 @@ void CompareMetadata(const TensorStore& sa, const TensorStore& sb, const TensorE
       e.evidence = "checksum";
     }
   } else {
-    CompareValuesInto(a, b, options, e);
+    CompareValuesInto(a, b, options, e, checks);
   }
 }
 
 void CompareValuesInto(const TensorEntry& a, const TensorEntry& b, const DiffOptions& options,
-                       DiffEntry& e) {
-  Result<ValueComparison> cmp = CompareValues(a, b, options);
+                       DiffEntry& e, SideChecks checks) {
+  Result<ValueComparison> cmp = CompareValuesChecked(a, b, options, checks);
   if (!cmp.ok()) {
     e.category = DiffCategory::kError;
     e.detail = cmp.status().message();
@@ -378,24 +409,47 @@ std::vector<int64_t> UnravelIndex(uint64_t flat, const std::vector<int64_t>& sha
   return pos;
 }
 
-Result<ValueComparison> CompareValues(const TensorEntry& a, const TensorEntry& b,
-                                      const DiffOptions& options) {
+namespace {
+
+Result<ValueComparison> CompareValuesChecked(const TensorEntry& a, const TensorEntry& b,
+                                             const DiffOptions& options, SideChecks checks) {
   const std::optional<ValueClass> cls = ValueClassOf(a.dtype);
   RESCOPE_RETURN_IF_ERROR(Validate(a, cls));
   RESCOPE_RETURN_IF_ERROR(Validate(b, cls));
   Tally t;
-  RESCOPE_ASSIGN_OR_RETURN(t.result.bytes_identical, BytesEqual(a, b));
+  uint64_t equal_prefix = 0;
+  RESCOPE_ASSIGN_OR_RETURN(t.result.bytes_identical, BytesEqual(a, b, checks, &equal_prefix));
   if (t.result.bytes_identical) return t.result;
   if (!cls) {
     t.result.decoded = false;
     return t.result;
   }
-  RESCOPE_RETURN_IF_ERROR(CompareDecoded(a, b, *cls, options, t));
+  RESCOPE_RETURN_IF_ERROR(CompareDecoded(a, b, *cls, options, t, checks, equal_prefix));
   if (t.result.first_index) t.result.first_position = UnravelIndex(*t.result.first_index, a.shape);
   return t.result;
 }
 
+// Runs both sides' checks to their end: A's first, so its error is the one reported.
+Status FinishChecks(std::unique_ptr<StreamCheck>& a, std::unique_ptr<StreamCheck>& b) {
+  if (a) RESCOPE_RETURN_IF_ERROR(a->Finish());
+  if (b) RESCOPE_RETURN_IF_ERROR(b->Finish());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ValueComparison> CompareValues(const TensorEntry& a, const TensorEntry& b,
+                                      const DiffOptions& options) {
+  return CompareValuesChecked(a, b, options, {});
+}
+
 DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOptions& options) {
+  // Without checks nothing can fail the whole comparison.
+  return DiffStores(a, b, options, StreamCheckFactory()).value();
+}
+
+Result<DiffReport> DiffStores(const TensorStore& a, const TensorStore& b,
+                              const DiffOptions& options, const StreamCheckFactory& check) {
   DiffReport report;
   report.options = options;
   report.entries.reserve(std::max(a.size(), b.size()));
@@ -408,7 +462,16 @@ DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOpti
     if (take_a) ++ia;
     if (take_b) ++ib;
     const std::string& name = ea ? ea->name : eb->name;
-    if (!options.filters.empty() && !GlobMatchAny(options.filters, name)) continue;
+    std::unique_ptr<StreamCheck> check_a, check_b;
+    if (ea && eb && check) {
+      check_a = check(*ea);
+      check_b = check(*eb);
+    }
+    if (!options.filters.empty() && !GlobMatchAny(options.filters, name)) {
+      // Names on both sides are checked whether or not they are compared.
+      RESCOPE_RETURN_IF_ERROR(FinishChecks(check_a, check_b));
+      continue;
+    }
     DiffEntry e;
     e.name = name;
     e.in_a = ea != nullptr;
@@ -420,8 +483,9 @@ DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOpti
     } else if (!ea) {
       e.category = DiffCategory::kOnlyInB;
     } else {
-      CompareMetadata(a, b, *ea, *eb, options, e);
+      CompareMetadata(a, b, *ea, *eb, options, e, {check_a.get(), check_b.get()});
     }
+    RESCOPE_RETURN_IF_ERROR(FinishChecks(check_a, check_b));
     report.entries.push_back(std::move(e));
   }
   DetectRenames(a, b, options, report);

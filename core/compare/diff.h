@@ -49,6 +49,7 @@
 
 #include "core/store/dtype.h"
 #include "core/store/status.h"
+#include "core/store/stream_check.h"
 #include "core/store/tensor_store.h"
 
 namespace rescope {
@@ -133,6 +134,14 @@ struct DiffReport {
 };
 
 DiffReport DiffStores(const TensorStore& a, const TensorStore& b, const DiffOptions& options);
+
+// The same, with a check over the bytes of every entry whose name is on both sides (the
+// factory returns nullptr for entries it does not check), whether or not the entry is
+// compared: each check is shown the windows the value comparison reads and reads the
+// bytes it was not shown itself, so checked data is read once. The first failing check
+// (in name order, A's side before B's) stops the comparison, and its status is returned.
+Result<DiffReport> DiffStores(const TensorStore& a, const TensorStore& b,
+                              const DiffOptions& options, const StreamCheckFactory& check);
 
 // Compares the values of two entries of equal dtype and shape (exposed for tests and
 // for `show --compare`). Errors: reader errors of either side.

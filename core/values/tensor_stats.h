@@ -27,7 +27,9 @@ struct TensorStats {
 // Floating, integer and bool tensors (bool as 0/1). Mean and variance are computed per
 // window in two passes and merged pairwise (Chan et al.), falling back to Welford's update
 // for a window whose sum overflows, so large tensors neither overflow nor lose the
-// variance to cancellation.
+// variance to cancellation. float32 and GGML block tensors are read as float32 (no
+// widening copy) with the same double accumulation: the figures are those of their values
+// read as doubles, bit for bit.
 // Errors: NotSupported for string, complex and undecodable dtypes; reader errors.
 Result<TensorStats> ComputeStats(const TensorEntry& entry);
 

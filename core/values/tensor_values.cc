@@ -176,6 +176,7 @@ Status WindowedBytes::Fill(uint64_t n) {
   const uint64_t len = std::min(std::max(n, window_), end_ - pos_);
   RESCOPE_ASSIGN_OR_RETURN(view_, source_->ReadStreaming(pos_, len, scratch_));
   view_start_ = pos_;
+  if (check_ != nullptr) check_->See(view_start_ - start_, view_);
   return Status::Ok();
 }
 
@@ -246,8 +247,14 @@ Result<ElementReader> ElementReader::Open(const TensorEntry& entry, uint64_t win
 
 void ElementReader::Seek(uint64_t index) {
   next_ = std::min(index, count_);
-  // Block types seek in ReadDequantized, to the block holding next_.
+  // Block types seek in DequantizeNext, to the block holding next_.
   if (dequantize_ == nullptr) bytes_.SeekTo(next_ * elem_size_);
+}
+
+uint64_t ElementReader::SeekToByte(uint64_t offset) {
+  // elem_size_ is a whole block's size for block types, so this lands on a block start.
+  Seek(offset / elem_size_ * block_elements_);
+  return next_;
 }
 
 Result<ByteView> ElementReader::NextBytes(size_t max_count, size_t* n) {
@@ -259,7 +266,7 @@ Result<ByteView> ElementReader::NextBytes(size_t max_count, size_t* n) {
   return view;
 }
 
-Result<size_t> ElementReader::ReadDequantized(double* out, size_t max_count) {
+Result<size_t> ElementReader::DequantizeNext(const float** out, size_t max_count) {
   const uint64_t skip = next_ % block_elements_;  // elements of the first block before next_
   // At most one window of blocks, starting with the block that holds next_.
   const size_t n =
@@ -271,14 +278,34 @@ Result<size_t> ElementReader::ReadDequantized(double* out, size_t max_count) {
   RESCOPE_ASSIGN_OR_RETURN(const ByteView view, bytes_.Take(blocks * elem_size_));
   dequantized_.resize(static_cast<size_t>(blocks * block_elements_));
   dequantize_(view.data, static_cast<size_t>(blocks), dequantized_.data());
-  const float* values = dequantized_.data() + skip;
-  for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(values[i]);
+  *out = dequantized_.data() + skip;
   next_ += n;
   return n;
 }
 
+Result<size_t> ElementReader::ReadFloat32(const float** out, size_t max_count) {
+  if (dequantize_ != nullptr) return DequantizeNext(out, max_count);
+  if (dtype_ != DType::kFloat32) {
+    return Status::InvalidArgument(Quoted(name_) + ": " + DTypeName(dtype_) +
+                                   ": values are not float32");
+  }
+  size_t n = 0;
+  RESCOPE_ASSIGN_OR_RETURN(const ByteView v, NextBytes(max_count, &n));
+  dequantized_.resize(n);
+  float* values = dequantized_.data();
+  const uint8_t* p = v.data;
+  for (size_t i = 0; i < n; ++i) values[i] = std::bit_cast<float>(LoadLE32(p + 4 * i));
+  *out = values;
+  return n;
+}
+
 Result<size_t> ElementReader::ReadDoubles(double* out, size_t max_count) {
-  if (dequantize_ != nullptr) return ReadDequantized(out, max_count);
+  if (dequantize_ != nullptr) {
+    const float* values = nullptr;
+    RESCOPE_ASSIGN_OR_RETURN(const size_t n, DequantizeNext(&values, max_count));
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(values[i]);
+    return n;
+  }
   size_t n = 0;
   RESCOPE_ASSIGN_OR_RETURN(const ByteView v, NextBytes(max_count, &n));
   const uint8_t* p = v.data;

@@ -27,6 +27,7 @@
 
 #include "core/store/byte_source.h"
 #include "core/store/status.h"
+#include "core/store/stream_check.h"
 #include "core/store/tensor_store.h"
 #include "core/values/ggml_dequant.h"
 
@@ -78,6 +79,9 @@ class WindowedBytes {
   Result<ByteView> Peek(uint64_t n);
   void Skip(uint64_t n) { pos_ += n; }
   void SeekTo(uint64_t relative) { pos_ = start_ + relative; }
+  // Shows every window read from now on to `check` (may be nullptr; not owned), so a
+  // checksum can be computed on the reads this object makes anyway.
+  void set_check(StreamCheck* check) { check_ = check; }
 
  private:
   Status Fill(uint64_t n);  // makes [pos_, pos_ + n) resident
@@ -88,6 +92,7 @@ class WindowedBytes {
   uint64_t view_start_ = 0;
   ByteView view_;
   std::vector<uint8_t> scratch_;
+  StreamCheck* check_ = nullptr;
 };
 
 // Decodes the elements of a fixed-size numeric tensor (every ValueClass except kString)
@@ -110,9 +115,20 @@ class ElementReader {
 
   // Next reads start at element `index` (<= num_elements()).
   void Seek(uint64_t index);
+  // Next reads start at the element holding byte `offset` of the tensor (for GGML block
+  // types the first element of the block holding it); returns that element's index.
+  uint64_t SeekToByte(uint64_t offset);
+  // See WindowedBytes::set_check.
+  void set_check(StreamCheck* check) { bytes_.set_check(check); }
 
   // Any class; complex elements as (real, imag). `out` holds max_count * components().
   Result<size_t> ReadDoubles(double* out, size_t max_count);
+  // Tensors whose values are float32 (float32 and the GGML block types with a
+  // dequantizer) only: sets *out to the next up to max_count values without widening
+  // them to double, valid until the next call on this reader. Returns the same counts
+  // as ReadDoubles would (the same windows), so results over either agree exactly.
+  Result<size_t> ReadFloat32(const float** out, size_t max_count);
+  bool reads_float32() const { return dequantize_ != nullptr || dtype_ == DType::kFloat32; }
   // kSigned and kBool only (exact).
   Result<size_t> ReadInt64(int64_t* out, size_t max_count);
   // kUnsigned and kBool only (exact).
@@ -123,8 +139,9 @@ class ElementReader {
                 uint64_t window_bytes);
   // The raw bytes of the next n elements (n already clamped).
   Result<ByteView> NextBytes(size_t max_count, size_t* n);
-  // ReadDoubles of a GGML block type: dequantizes the blocks holding the next elements.
-  Result<size_t> ReadDequantized(double* out, size_t max_count);
+  // GGML block types: dequantizes the blocks holding the next elements; *out points to
+  // the first of them inside dequantized_.
+  Result<size_t> DequantizeNext(const float** out, size_t max_count);
 
   std::string name_;
   DType dtype_;
@@ -137,7 +154,7 @@ class ElementReader {
   // GGML block types only: elem_size_ is then the block's byte size.
   GgmlDequantizeFn dequantize_ = nullptr;
   uint32_t block_elements_ = 1;
-  std::vector<float> dequantized_;
+  std::vector<float> dequantized_;  // also the float32 window of ReadFloat32
 };
 
 // Decodes a string tensor element by element. Open() scans the length varints once to

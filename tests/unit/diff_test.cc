@@ -414,3 +414,151 @@ TEST_CASE("diff: a variable partitioned on one side is compared whole with --val
   CHECK(bad.category == DiffCategory::kError);
   CHECK(bad.detail.find("cover 1 of 4 elements") != std::string::npos);
 }
+
+namespace {
+
+// A check that CRCs the prefix of the bytes it is shown (as the CLI's stored-checksum
+// check does), reads the rest itself in Finish, and reports into `*out` what it saw.
+struct CheckRecord {
+  uint64_t shown = 0;  // bytes covered by the windows shown, before Finish
+  uint32_t crc = 0;    // over all bytes after Finish
+  bool finished = false;
+};
+
+class PrefixCrcCheck final : public StreamCheck {
+ public:
+  PrefixCrcCheck(const TensorEntry& e, CheckRecord* out, Status finish_result = Status::Ok())
+      : entry_(e), out_(out), result_(std::move(finish_result)) {}
+  void See(uint64_t offset, ByteView bytes) override {
+    if (offset > covered_ || offset + bytes.size <= covered_) return;
+    const auto seen = static_cast<size_t>(covered_ - offset);
+    crc_ = crc32c::Extend(crc_, bytes.data + seen, bytes.size - seen);
+    covered_ = offset + bytes.size;
+  }
+  Status Finish() override {
+    out_->shown = covered_;
+    std::vector<uint8_t> scratch;
+    if (covered_ < entry_.byte_size) {
+      Result<ByteView> v =
+          entry_.data->Read(entry_.data_offset + covered_, entry_.byte_size - covered_, scratch);
+      REQUIRE(v.ok());
+      crc_ = crc32c::Extend(crc_, v->data, v->size);
+    }
+    out_->crc = crc_;
+    out_->finished = true;
+    return result_;
+  }
+
+ private:
+  const TensorEntry& entry_;
+  CheckRecord* out_;
+  Status result_;
+  uint64_t covered_ = 0;
+  uint32_t crc_ = 0;
+};
+
+std::vector<uint8_t> F32Bytes(size_t n, const std::vector<std::pair<size_t, float>>& changes) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(n * 4);
+  for (size_t i = 0; i < n; ++i) AppendLE(bytes, static_cast<float>(i % 977));
+  for (const auto& [at, v] : changes) StoreLE32(bytes.data() + at * 4, std::bit_cast<uint32_t>(v));
+  return bytes;
+}
+
+// A float32 tensor "w" of n elements i % 977 with `changes`, on a counting source.
+TensorEntry CountedF32(size_t n, const std::vector<std::pair<size_t, float>>& changes,
+                       std::shared_ptr<CountingByteSource>* source) {
+  *source = std::make_shared<CountingByteSource>("mem", F32Bytes(n, changes));
+  TensorEntry e;
+  e.name = "w";
+  e.dtype = DType::kFloat32;
+  e.shape = {static_cast<int64_t>(n)};
+  e.byte_size = n * 4;
+  e.data = *source;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("diff: checks ride on the comparison's reads; equal leading windows are not re-read") {
+  // 3.5 windows of float32; B differs in window 1 (element 300000 of 917504) and window 3.
+  const size_t n = 7 * kValueWindowBytes / 8;
+  const size_t first = 300000, last = n - 3;
+  const std::vector<std::pair<size_t, float>> changes = {{first, -2.5f}, {last, 1e6f}};
+  std::shared_ptr<CountingByteSource> sa, sb;
+  const TensorStore a = Store({CountedF32(n, {}, &sa)});
+  const TensorStore b = Store({CountedF32(n, changes, &sb)});
+  CheckRecord rec_a, rec_b;
+  const StreamCheckFactory factory = [&](const TensorEntry& e) {
+    return std::make_unique<PrefixCrcCheck>(e, e.data == sa ? &rec_a : &rec_b);
+  };
+  Result<DiffReport> checked = DiffStores(a, b, WithValues(), factory);
+  REQUIRE(checked.ok());
+  // Expected by hand: 300000 % 977 = 61; the largest |a - b| is at `last`.
+  const DiffEntry& e = checked->entries.at(0);
+  REQUIRE(e.values.has_value());
+  CHECK(e.category == DiffCategory::kValuesDiffer);
+  CHECK(e.values->compared == n);
+  CHECK(e.values->differing == 2);
+  CHECK(e.values->first_index == first);
+  CHECK(e.values->first_a == "61.0");  // ShortestText keeps ".0" on whole floats
+  CHECK(e.values->first_b == "-2.5");
+  CHECK(e.values->max_abs_diff == 1e6 - static_cast<double>(last % 977));
+  // Window 0 is equal and read once; window 1 twice (bytes, then elements); 2 and 3 once.
+  CHECK(sa->bytes_read() == n * 4 + kValueWindowBytes);
+  CHECK(sb->bytes_read() == n * 4 + kValueWindowBytes);
+  // The checks were shown every byte and got the CRC of the whole tensor.
+  CHECK(rec_a.shown == n * 4);
+  CHECK(rec_b.shown == n * 4);
+  const std::vector<uint8_t> bytes_a = F32Bytes(n, {}), bytes_b = F32Bytes(n, changes);
+  CHECK(rec_a.crc == crc32c::Value(bytes_a.data(), bytes_a.size()));
+  CHECK(rec_b.crc == crc32c::Value(bytes_b.data(), bytes_b.size()));
+}
+
+TEST_CASE("diff: a check covers every byte, shown or read by itself; a failure stops") {
+  const size_t n = 5 * kValueWindowBytes / 8;  // 2.5 windows
+  std::shared_ptr<CountingByteSource> sa, sb;
+  const TensorStore a =
+      Store({CountedF32(n, {}, &sa), MakeEntry("v", DType::kFloat64, {1}, LEBytes<double>({1}))});
+  const TensorStore b =
+      Store({CountedF32(n, {}, &sb), MakeEntry("v", DType::kFloat64, {1}, LEBytes<double>({1}))});
+  const std::vector<uint8_t> bytes = F32Bytes(n, {});
+  const uint32_t expected = crc32c::Value(bytes.data(), bytes.size());
+  CheckRecord rec_a, rec_b;
+  const auto factory_with = [&](Status finish) -> StreamCheckFactory {
+    return [&, finish](const TensorEntry& e) -> std::unique_ptr<StreamCheck> {
+      if (e.name != "w") return nullptr;
+      return std::make_unique<PrefixCrcCheck>(e, e.data == sa ? &rec_a : &rec_b, finish);
+    };
+  };
+
+  SUBCASE("equal bytes: one pass compares and checks") {
+    Result<DiffReport> r = DiffStores(a, b, WithValues(), factory_with(Status::Ok()));
+    REQUIRE(r.ok());
+    CHECK(r->Verdict() == DiffVerdict::kSame);
+    CHECK(sa->bytes_read() == n * 4);
+    CHECK(sb->bytes_read() == n * 4);
+    CHECK(rec_a.shown == n * 4);
+    CHECK(rec_a.crc == expected);
+    CHECK(rec_b.crc == expected);
+  }
+  SUBCASE("filtered out: still checked, the check reads the bytes itself") {
+    DiffOptions o = WithValues();
+    o.filters = {"v"};
+    Result<DiffReport> r = DiffStores(a, b, o, factory_with(Status::Ok()));
+    REQUIRE(r.ok());
+    CHECK(r->entries.size() == 1);
+    CHECK(rec_a.finished);
+    CHECK(rec_a.shown == 0);
+    CHECK(rec_a.crc == expected);
+    CHECK(rec_b.crc == expected);
+  }
+  SUBCASE("a failing check stops the comparison with its status, A's side first") {
+    Result<DiffReport> r =
+        DiffStores(a, b, WithValues(), factory_with(Status::Corruption("damaged")));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "damaged");
+    CHECK(rec_a.finished);
+    CHECK_FALSE(rec_b.finished);
+  }
+}

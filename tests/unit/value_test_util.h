@@ -50,7 +50,8 @@ inline std::vector<uint8_t> StringTensorBytes(const std::vector<std::string>& st
   return out;
 }
 
-// A MemoryByteSource that remembers the largest n passed to Read.
+// A MemoryByteSource that remembers the largest n passed to Read, and counts reads and
+// bytes read.
 class CountingByteSource final : public ByteSource {
  public:
   CountingByteSource(std::string name, std::vector<uint8_t> bytes)
@@ -60,15 +61,18 @@ class CountingByteSource final : public ByteSource {
   Result<ByteView> Read(uint64_t offset, uint64_t n, std::vector<uint8_t>& scratch) const override {
     max_read_ = std::max(max_read_, n);
     ++reads_;
+    bytes_read_ += n;
     return inner_.Read(offset, n, scratch);
   }
   uint64_t max_read() const { return max_read_; }
   uint64_t reads() const { return reads_; }
+  uint64_t bytes_read() const { return bytes_read_; }
 
  private:
   MemoryByteSource inner_;
   mutable uint64_t max_read_ = 0;
   mutable uint64_t reads_ = 0;
+  mutable uint64_t bytes_read_ = 0;
 };
 
 // An entry whose bytes are `bytes` at offset `offset` of a fresh in-memory source (the

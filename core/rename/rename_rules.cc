@@ -210,7 +210,13 @@ bool RenameMap::AddRule(RenameRule rule) {
                                           : GlobLiteralPrefix(rule.from);
       auto [it, inserted] = pattern_index_.try_emplace(std::string(prefix));
       it->second.push_back(index);
-      if (inserted) pattern_prefix_lengths_.push_back(prefix.size());
+      // One entry per distinct length: a length listed once per prefix made every name
+      // look up (and try) the same group once per prefix of that length, so 100,000
+      // regex rules with prefixes of one length cost 100,000 matches per name.
+      if (inserted && std::find(pattern_prefix_lengths_.begin(), pattern_prefix_lengths_.end(),
+                                prefix.size()) == pattern_prefix_lengths_.end()) {
+        pattern_prefix_lengths_.push_back(prefix.size());
+      }
       break;
     }
   }

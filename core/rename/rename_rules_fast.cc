@@ -13,6 +13,7 @@
 // that is not JSON. Because every accepted string is printable ASCII without escapes, the
 // compact dump the strict reader quotes in messages equals the source with the
 // whitespace between tokens removed, which is how the quoted text is built here.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,10 +47,20 @@ void CutQuoted(std::string& quoted) {
 std::string CompactSpan(std::string_view span) {
   std::string out;
   out.reserve(span.size());
-  bool in_string = false;
-  for (const char c : span) {
-    if (c == '"') in_string = !in_string;
-    if (in_string || !IsJsonSpace(c)) out += c;
+  // Copied a run at a time: up to the next quote or space, then a whole string.
+  size_t pos = 0;
+  while (pos < span.size()) {
+    const size_t stop = std::min(span.find_first_of("\" \t\n\r", pos), span.size());
+    out.append(span, pos, stop - pos);
+    if (stop == span.size()) break;
+    if (span[stop] != '"') {
+      pos = stop + 1;  // whitespace between tokens
+      continue;
+    }
+    const size_t close = span.find('"', stop + 1);  // strings hold no escaped quote
+    const size_t end = close == std::string_view::npos ? span.size() : close + 1;
+    out.append(span, stop, end - stop);
+    pos = end;
   }
   return out;
 }
@@ -242,7 +253,6 @@ std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
   bool flat = true;
   if (in.Peek() != '}') {
     do {
-      const size_t member_begin = in.pos();
       std::string_view key, value;
       if (!in.ReadString(&key) || !in.Take(':')) return std::nullopt;
       if (in.Peek() != '"') {
@@ -252,7 +262,9 @@ std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
       if (!in.ReadString(&value)) return std::nullopt;
       RenameRule rule;
       rule.origin = origin_prefix + std::to_string(++number);
-      rule.text = "{" + CompactSpan(in.Span(member_begin)) + "}";
+      // The member's compact form, as the strict reader quotes it.
+      rule.text.reserve(key.size() + value.size() + 7);
+      rule.text.append("{\"").append(key).append("\":\"").append(value).append("\"}");
       CutQuoted(rule.text);
       rule.kind =
           !key.empty() && key.back() == '/' ? RenameRule::Kind::kScope : RenameRule::Kind::kName;

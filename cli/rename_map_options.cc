@@ -32,9 +32,9 @@ Result<RenameMap> BuildRenameMap(const MapOptions& o) {
     if (!in) return Status::IOError(file + ": cannot open rename map");
     std::ostringstream text;
     text << in.rdbuf();
-    auto parsed = RenameMap::ParseJson(text.str(), file);
+    auto parsed = RenameMap::ParseJson(std::move(text).str(), file);
     if (!parsed.ok()) return parsed.status();
-    map.Append(*parsed);
+    map.Append(std::move(parsed).value());
   }
   for (const std::string& r : o.rules) RESCOPE_RETURN_IF_ERROR(map.AddInlineRule(r));
   for (const std::string& d : o.drops) RESCOPE_RETURN_IF_ERROR(map.AddDrop(d));

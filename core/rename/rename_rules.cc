@@ -193,14 +193,15 @@ Status RenameMap::FinishRule(RenameRule& rule) {
   return Status::InvalidArgument("unknown rule kind");
 }
 
-void RenameMap::AddRule(RenameRule rule) {
+bool RenameMap::AddRule(RenameRule rule) {
   const size_t index = rules_.size();
+  bool first = true;
   switch (rule.kind) {
     case RenameRule::Kind::kName:
-      name_index_.emplace(rule.from, index);  // keeps the first rule for a name
+      first = name_index_.emplace(rule.from, index).second;  // keeps the first rule for a name
       break;
     case RenameRule::Kind::kScope:
-      scope_index_.emplace(rule.from, index);
+      first = scope_index_.emplace(rule.from, index).second;
       break;
     case RenameRule::Kind::kRegex:
     case RenameRule::Kind::kGlob: {
@@ -209,11 +210,18 @@ void RenameMap::AddRule(RenameRule rule) {
                                           : GlobLiteralPrefix(rule.from);
       auto [it, inserted] = pattern_index_.try_emplace(std::string(prefix));
       it->second.push_back(index);
-      if (inserted) pattern_prefix_lengths_.push_back(prefix.size());
+      // One entry per distinct length: a length listed once per prefix made every name
+      // look up (and try) the same group once per prefix of that length, so 100,000
+      // regex rules with prefixes of one length cost 100,000 matches per name.
+      if (inserted && std::find(pattern_prefix_lengths_.begin(), pattern_prefix_lengths_.end(),
+                                prefix.size()) == pattern_prefix_lengths_.end()) {
+        pattern_prefix_lengths_.push_back(prefix.size());
+      }
       break;
     }
   }
   rules_.push_back(std::move(rule));
+  return first;
 }
 
 void RenameMap::PatternCandidates(std::string_view name, size_t limit,
@@ -273,6 +281,24 @@ void RenameMap::Append(const RenameMap& other) {
   for (const RenameRule& rule : other.rules_) AddRule(rule);
   warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
   unresolved_.insert(unresolved_.end(), other.unresolved_.begin(), other.unresolved_.end());
+}
+
+void RenameMap::Append(RenameMap&& other) {
+  if (rules_.empty()) {
+    // other's indexes number its rules from 0, as they will be here: take them whole
+    // instead of re-hashing a million names.
+    rules_ = std::move(other.rules_);
+    name_index_ = std::move(other.name_index_);
+    scope_index_ = std::move(other.scope_index_);
+    pattern_index_ = std::move(other.pattern_index_);
+    pattern_prefix_lengths_ = std::move(other.pattern_prefix_lengths_);
+  } else {
+    rules_.reserve(rules_.size() + other.rules_.size());
+    for (RenameRule& rule : other.rules_) AddRule(std::move(rule));
+  }
+  warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
+  unresolved_.insert(unresolved_.end(), other.unresolved_.begin(), other.unresolved_.end());
+  other = RenameMap();
 }
 
 Result<size_t> RenameMap::FindFirst(std::string_view name, char separator,

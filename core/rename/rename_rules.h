@@ -145,6 +145,15 @@ class RenameMap {
   // rule, one per line; malformed JSON gives "<source>: parse error at line L, column C:
   // <what>". Unresolved entries are in unresolved().
   static Result<RenameMap> ParseJson(std::string_view text, std::string_view source_name);
+  // The two readers ParseJson uses. ParseJsonFast reads the common shapes of large maps
+  // (core/rename/rename_rules_fast.cc) without building a JSON tree, and declines (nullopt)
+  // anything it is not sure about: escapes or non-ASCII bytes in strings, duplicate keys,
+  // "unresolved", any rule the strict reader would report. ParseJsonStrict reads every
+  // document and words every message; a map ParseJsonFast accepts is identical to its
+  // ParseJsonStrict result (rules, origins, quoted texts, indexes).
+  static std::optional<RenameMap> ParseJsonFast(std::string_view text,
+                                                std::string_view source_name);
+  static Result<RenameMap> ParseJsonStrict(std::string_view text, std::string_view source_name);
 
   // Adds "FROM=TO" from --rule; its origin is "--rule #N" (N counts this map's calls, so
   // it matches the command line even after an error). Errors (kInvalidArgument) name
@@ -154,6 +163,8 @@ class RenameMap {
   Status AddDrop(std::string_view pattern);
   // Appends other's rules (keeping their origins) and warnings after this map's.
   void Append(const RenameMap& other);
+  // The same, moving other's rules (a parsed map file becomes the command's map uncopied).
+  void Append(RenameMap&& other);
 
   const std::vector<RenameRule>& rules() const { return rules_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -188,8 +199,9 @@ class RenameMap {
   // Validates and completes `rule` (normalises scopes, compiles regexes). Errors carry
   // no rule prefix; callers add rule.Describe().
   static Status FinishRule(RenameRule& rule);
-  // Appends a finished rule and indexes it.
-  void AddRule(RenameRule rule);
+  // Appends a finished rule and indexes it. Returns false if an earlier rule has the same
+  // exact name (kName) or scope (kScope); the index keeps the earlier one.
+  bool AddRule(RenameRule rule);
   // Index of the first rule matching `name`, or npos; fills *groups for a regex winner.
   Result<size_t> FindFirst(std::string_view name, char separator, std::cmatch* groups) const;
   Match Outcome(size_t index, std::string_view name, char separator,

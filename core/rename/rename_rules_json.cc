@@ -258,6 +258,11 @@ std::string UnresolvedWarning(const std::string& where, const Json& entry) {
 }  // namespace
 
 Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view source_name) {
+  if (std::optional<RenameMap> fast = ParseJsonFast(text, source_name)) return std::move(*fast);
+  return ParseJsonStrict(text, source_name);
+}
+
+Result<RenameMap> RenameMap::ParseJsonStrict(std::string_view text, std::string_view source_name) {
   const std::string source(source_name);
   RESCOPE_ASSIGN_OR_RETURN(const Json doc, ParseDocument(text, source));
   if (!doc.is_object()) {

@@ -42,8 +42,32 @@ bool SameOutcome(const std::optional<rescope::RenameMap::Match>& a,
 
 }  // namespace
 
+// A map the fast reader accepts must be the strict reader's map, rule for rule and word
+// for word (core/rename/rename_rules_fast.cc declines anything it is not sure of).
+void CheckFastReaderAgrees(std::string_view text) {
+  const auto fast = rescope::RenameMap::ParseJsonFast(text, "fuzz.json");
+  if (!fast) return;
+  const auto strict = rescope::RenameMap::ParseJsonStrict(text, "fuzz.json");
+  if (!strict.ok() || strict->size() != fast->size() || !strict->unresolved().empty() ||
+      !strict->warnings().empty()) {
+    std::abort();
+  }
+  for (size_t i = 0; i < fast->size(); ++i) {
+    const rescope::RenameRule& a = fast->rules()[i];
+    const rescope::RenameRule& b = strict->rules()[i];
+    if (a.kind != b.kind || a.from != b.from || a.to != b.to || a.drop != b.drop ||
+        a.permute != b.permute || a.scope_mark != b.scope_mark || a.Describe() != b.Describe()) {
+      std::abort();
+    }
+  }
+  for (const std::string& name : Names()) {
+    if (!SameOutcome(fast->Apply(name), strict->Apply(name))) std::abort();
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckFastReaderAgrees(text);
   auto map = rescope::RenameMap::ParseJson(text, "fuzz.json");
   if (!map.ok()) {
     if (map.status().message().empty()) std::abort();

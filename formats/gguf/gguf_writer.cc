@@ -86,7 +86,7 @@ Result<std::vector<const TensorEntry*>> OrderedTensors(const Checkpoint& source,
   size_t count = 0;
   for (const auto& [name, e] : store) {
     if (e.kind == EntryKind::kTensor && !e.data) {
-      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error +
+      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error() +
                               ")");
     }
     if (const TensorEntry* ok = CheckedEntry(e, problems, count)) all.push_back(ok);
@@ -106,7 +106,7 @@ Result<std::vector<const TensorEntry*>> OrderedTensors(const Checkpoint& source,
     for (const TensorInfo& t : h.tensors) rank.emplace(t.name, rank.size());
   }
   auto rank_of = [&](const TensorEntry* e) {
-    auto it = rank.find(e->source_name);
+    auto it = rank.find(e->SourceName());
     return it == rank.end() ? rank.size() : it->second;
   };
   std::stable_sort(all.begin(), all.end(), [&](const TensorEntry* a, const TensorEntry* b) {

@@ -59,7 +59,7 @@ BundleEntry EntryFor(const TensorEntry& e) {
   be.dtype = DTypeValue(e.dtype);
   be.shape = e.shape;
   if (e.kind == EntryKind::kPartitioned) {
-    be.slices = e.slices;
+    be.slices = e.slices();
     return be;
   }
   be.shard_id = e.shard < 0 ? 0 : e.shard;
@@ -88,14 +88,14 @@ Status AddRecord(IndexPlan& plan, std::string key, std::string value) {
 std::unordered_map<std::string, std::string> PartitionedRenames(const TensorStore& store) {
   std::unordered_map<std::string, std::string> out;
   for (const auto& [name, e] : store) {
-    if (e.kind == EntryKind::kPartitioned) out[e.source_name] = name;
+    if (e.kind == EntryKind::kPartitioned) out[e.SourceName()] = name;
   }
   return out;
 }
 
 Result<std::string> SliceKeyFor(const TensorEntry& e,
                                 const std::unordered_map<std::string, std::string>& renamed) {
-  auto decoded = tfslice::DecodeTensorNameSlice(ByteView(e.source_name), "slice key");
+  auto decoded = tfslice::DecodeTensorNameSlice(ByteView(e.SourceName()), "slice key");
   if (!decoded.ok()) return decoded.status();
   auto it = renamed.find(decoded->first);
   if (it == renamed.end()) return std::string();  // its variable was dropped
@@ -237,7 +237,7 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
     be.dtype = DTypeValue(e.dtype);
     be.shape = e.shape;
     if (e.kind == EntryKind::kPartitioned) {
-      be.slices = e.slices;
+      be.slices = e.slices();
       RESCOPE_RETURN_IF_ERROR(AddRecord(plan, key, EncodeBundleEntry(be)));
       continue;
     }
@@ -250,7 +250,7 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
       be.masked_crc32c = crc32c::Mask(crc);
       report.graph_rewritten = true;
     } else {
-      if (!e.data) return Status::NotFound("tensor \"" + e.name + "\": " + e.data_error);
+      if (!e.data) return Status::NotFound("tensor \"" + e.name + "\": " + e.data_error());
       RESCOPE_RETURN_IF_ERROR(CheckBundleDType(e));
       uint32_t crc = 0;
       if (e.stored_crc32c) {

@@ -108,7 +108,7 @@ uint64_t ListedBytes(const TensorStore& store, const TensorEntry& entry) {
   if (entry.kind != EntryKind::kPartitioned) return entry.byte_size;
   uint64_t total = 0;
   for (const auto& [name, e] : store) {
-    if (e.kind == EntryKind::kSlice && e.partitioned_name == entry.name) total += e.byte_size;
+    if (e.kind == EntryKind::kSlice && e.partitioned_name() == entry.name) total += e.byte_size;
   }
   return total;
 }

@@ -49,11 +49,11 @@ std::string ShapeColumn(const TensorEntry& e) {
   std::string s = ShapeToString(e.shape);
   if (e.kind == EntryKind::kPartitioned) {
     s += " partitioned:";
-    for (const TensorSlice& slice : e.slices) s += " " + SliceToString(slice);
+    for (const TensorSlice& slice : e.slices()) s += " " + SliceToString(slice);
   }
   // GGUF stores dims fastest-varying first; show them beside the row-major shape, since
   // llama.cpp's tools print that order.
-  for (const auto& [key, value] : e.notes) {
+  for (const auto& [key, value] : e.notes()) {
     if (key == "gguf_dims") s += " (gguf " + value + ")";
   }
   return s;

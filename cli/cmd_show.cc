@@ -94,7 +94,7 @@ int RunShow(const ShowOptions& o) {
     if (Status crc = CheckStoredChecksums(ckpt->store, o.ignore_checksums,
                                           [&](const TensorEntry& slice) {
                                             return slice.kind == EntryKind::kSlice &&
-                                                   slice.partitioned_name == variable;
+                                                   slice.partitioned_name() == variable;
                                           });
         !crc.ok()) {
       PrintError(crc);
@@ -109,7 +109,7 @@ int RunShow(const ShowOptions& o) {
     e = &*assembled;
   }
   if (!e->data) {
-    PrintError("\"" + e->name + "\": " + e->data_error);
+    PrintError("\"" + e->name + "\": " + e->data_error());
     return kExitError;
   }
   if (Status crc = CheckStoredChecksum(*e, o.ignore_checksums); !crc.ok()) {

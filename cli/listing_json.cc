@@ -88,7 +88,7 @@ void PrintEntry(JsonOut& out, const TensorStore& store, const TensorEntry& e) {
     out.Key(6, "shard", false);
     out.Number(int64_t{e.shard});
   }
-  if ((e.data || !e.data_error.empty()) && e.kind != EntryKind::kPartitioned) {
+  if ((e.data || !e.data_error().empty()) && e.kind != EntryKind::kPartitioned) {
     out.Key(6, "offset", false);
     out.Number(e.data_offset);
   }
@@ -104,26 +104,26 @@ void PrintEntry(JsonOut& out, const TensorStore& store, const TensorEntry& e) {
   }
   if (e.kind == EntryKind::kPartitioned) {
     out.Key(6, "slices", false);
-    if (e.slices.empty()) {
+    if (e.slices().empty()) {
       out.Raw("[]");
     } else {
       out.Raw("[");
-      for (size_t i = 0; i < e.slices.size(); ++i) {
+      for (size_t i = 0; i < e.slices().size(); ++i) {
         out.Raw(i ? ",\n        " : "\n        ");
-        out.String(SliceToString(e.slices[i]));
+        out.String(SliceToString(e.slices()[i]));
       }
       out.Close(6, ']');
     }
   }
-  if (!e.data && !e.data_error.empty() && e.kind != EntryKind::kPartitioned) {
+  if (!e.data && !e.data_error().empty() && e.kind != EntryKind::kPartitioned) {
     out.Key(6, "data_missing", false);
     out.Raw("true");
   }
-  if (!e.notes.empty()) {
+  if (!e.notes().empty()) {
     // A later note with the same key replaces the earlier one (as assigning into a DOM
     // object did), at the earlier one's place.
     nlohmann::ordered_json notes;
-    for (const auto& [k, v] : e.notes) notes[k] = v;
+    for (const auto& [k, v] : e.notes()) notes[k] = v;
     out.Key(6, "notes", false);
     out.Raw("{");
     bool first = true;

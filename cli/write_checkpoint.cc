@@ -212,7 +212,7 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
     // from still has it, and its bytes are the ones the transform streams.
     std::set<std::string, std::less<>> transformed_sources;
     for (const auto& [name, e] : store) {
-      if (e.bytes_transformed) transformed_sources.insert(e.source_name);
+      if (e.bytes_transformed) transformed_sources.insert(e.SourceName());
     }
     if (!transformed_sources.empty()) {
       RESCOPE_RETURN_IF_ERROR(CheckStoredChecksums(

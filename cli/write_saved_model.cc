@@ -100,7 +100,7 @@ Result<std::optional<SavedModelOutput>> PlanSavedModelOutput(const Checkpoint& s
   // Checked first: the Keras refusal says what to do instead, whatever else is wrong.
   const bool renames_anything = renamed.size() != source.store.size() ||
                                 std::any_of(renamed.begin(), renamed.end(), [](const auto& item) {
-                                  return item.first != item.second.source_name;
+                                  return item.first != item.second.SourceName();
                                 });
   const fs::path keras_metadata = fs::path(*dir) / tfbundle::kKerasMetadataPb;
   if (renames_anything && FileExists(keras_metadata.string())) {

@@ -42,17 +42,17 @@ Status SelectSubtree(Checkpoint& ckpt, std::string_view key) {
   for (const auto& [name, entry] : ckpt.store) {
     if (!name.starts_with(prefix)) continue;
     TensorEntry moved = entry;
-    moved.name = name.substr(prefix.size());
+    moved.Rename(name.substr(prefix.size()));
     // Notes naming another tensor follow it, or go when it is left out.
     std::vector<std::pair<std::string, std::string>> notes;
-    for (auto& [note, value] : moved.notes) {
+    for (auto& [note, value] : moved.mutable_notes()) {
       if (note == "alias_of" || note == "shares_storage_with") {
         if (!value.starts_with(prefix)) continue;
         value = value.substr(prefix.size());
       }
       notes.emplace_back(note, value);
     }
-    moved.notes = std::move(notes);
+    moved.mutable_notes() = std::move(notes);
     selected.Put(std::move(moved));
   }
   if (selected.empty()) {

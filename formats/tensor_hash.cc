@@ -77,7 +77,7 @@ JobResult HashTensor(const TensorEntry& e, bool ignore_checksums, Sha256& sha,
   JobResult r;
   r.size = e.byte_size;
   if (!e.data) {
-    r.error = e.data_error.empty() ? "no data" : e.data_error;
+    r.error = e.data_error().empty() ? "no data" : e.data_error();
     return r;
   }
   const bool thread_safe = dynamic_cast<const MappedFile*>(e.data.get()) != nullptr;
@@ -156,7 +156,7 @@ JobResult HashFile(const CheckpointFile& f, Sha256& sha, std::vector<uint8_t>& s
 
 std::string ManifestTensorKey(const TensorEntry& entry) {
   if (entry.kind == EntryKind::kSlice) {
-    return entry.partitioned_name + "[slice " + SliceToString(entry.slice) + "]";
+    return entry.partitioned_name() + "[slice " + SliceToString(entry.slice()) + "]";
   }
   return entry.name;
 }

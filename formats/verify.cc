@@ -39,7 +39,7 @@ Result<uint32_t> StreamCrc32(const ByteSource& source, uint64_t offset, uint64_t
 }
 
 const std::string* StorageNote(const TensorEntry& e) {
-  for (const auto& [key, value] : e.notes) {
+  for (const auto& [key, value] : e.notes()) {
     if (key == "storage") return &value;
   }
   return nullptr;
@@ -47,9 +47,9 @@ const std::string* StorageNote(const TensorEntry& e) {
 
 // Index of the missing file whose absence explains the entry's lack of data, or -1.
 int MissingFileOf(const TensorEntry& e, const std::vector<const CheckpointFile*>& missing) {
-  if (e.data || e.data_error.empty()) return -1;
+  if (e.data || e.data_error().empty()) return -1;
   for (size_t i = 0; i < missing.size(); ++i) {
-    if (e.data_error.find(missing[i]->path) != std::string::npos) return static_cast<int>(i);
+    if (e.data_error().find(missing[i]->path) != std::string::npos) return static_cast<int>(i);
   }
   return -1;
 }
@@ -57,7 +57,7 @@ int MissingFileOf(const TensorEntry& e, const std::vector<const CheckpointFile*>
 std::string RangeText(const Range& r) { return "[" + Hex(r.begin) + ", " + Hex(r.end) + ")"; }
 
 bool HasFletcher32(const TensorEntry& e) {
-  for (const auto& [key, value] : e.notes) {
+  for (const auto& [key, value] : e.notes()) {
     if (key == "hdf5_storage" && value.find(kHdf5Fletcher32Note) != std::string::npos) return true;
   }
   return false;
@@ -132,7 +132,7 @@ VerifyReport VerifyCheckpoint(const Checkpoint& ckpt, unsigned threads) {
       continue;
     }
     if (!e.data) {
-      fail(e.data_error.empty() ? "no data" : e.data_error);
+      fail(e.data_error().empty() ? "no data" : e.data_error());
       continue;
     }
     if (!e.stored_crc32c) {

@@ -236,7 +236,7 @@ Status Validate(const TensorEntry& e, std::optional<ValueClass> cls) {
   if (!cls) {
     if (e.data) return Status::Ok();
     return Status::NotFound("tensor \"" + e.name + "\": bytes unavailable (" +
-                            (e.data_error.empty() ? "no data source" : e.data_error) + ")");
+                            (e.data_error().empty() ? "no data source" : e.data_error()) + ")");
   }
   if (*cls == ValueClass::kString) return StringReader::Open(e).status();
   return ElementReader::Open(e).status();
@@ -262,7 +262,7 @@ void CompareMetadata(const TensorStore& sa, const TensorStore& sb, const TensorE
   } else if (a.shape != b.shape) {
     e.category = DiffCategory::kShapeDiffers;
   } else if ((a.kind == EntryKind::kPartitioned || b.kind == EntryKind::kPartitioned) &&
-             a.kind == b.kind && a.slices == b.slices) {
+             a.kind == b.kind && a.slices() == b.slices()) {
     e.category = DiffCategory::kUnchecked;
     e.detail = "partitioned; values compared per slice";
   } else if (a.kind == EntryKind::kPartitioned || b.kind == EntryKind::kPartitioned) {

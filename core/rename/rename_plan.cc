@@ -454,7 +454,7 @@ TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan) {
   out.set_separator(in.separator());
   for (const auto& [name, entry] : in) {
     const bool is_slice = entry.kind == EntryKind::kSlice;
-    const RenameChange* change = plan.FindChange(is_slice ? entry.partitioned_name : name);
+    const RenameChange* change = plan.FindChange(is_slice ? entry.partitioned_name() : name);
     if (change != nullptr && change->dropped) continue;
     TensorEntry moved = entry;
     if (change != nullptr && !is_slice && !change->permute.empty()) {
@@ -463,10 +463,11 @@ TensorStore ApplyPlan(const TensorStore& in, const RenamePlan& plan) {
         moved = std::move(permuted).value();
       } else {
         moved.data.reset();
-        moved.data_error = permuted.status().message();
+        moved.set_data_error(permuted.status().message());
       }
     }
-    if (change != nullptr) (is_slice ? moved.partitioned_name : moved.name) = change->new_name;
+    if (change != nullptr && is_slice) moved.set_partitioned_name(change->new_name);
+    if (change != nullptr && !is_slice) moved.Rename(change->new_name);
     out.Put(std::move(moved));
   }
   return out;

@@ -21,7 +21,7 @@ std::string SliceToString(const TensorSlice& slice) {
   return out;
 }
 
-std::optional<uint64_t> ShapeNumElements(const std::vector<int64_t>& shape) {
+std::optional<uint64_t> ShapeNumElements(std::span<const int64_t> shape) {
   uint64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) return std::nullopt;
@@ -32,7 +32,7 @@ std::optional<uint64_t> ShapeNumElements(const std::vector<int64_t>& shape) {
   return n;
 }
 
-std::string ShapeToString(const std::vector<int64_t>& shape) {
+std::string ShapeToString(std::span<const int64_t> shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i) out += ", ";
@@ -50,13 +50,17 @@ char DottedNamesSeparator(const TensorStore& store) {
 
 std::optional<uint64_t> TensorEntry::NumElements() const { return ShapeNumElements(shape); }
 
+const TensorEntryExtras& TensorEntry::Extras() const {
+  static const TensorEntryExtras kNone;
+  return extras_.get() != nullptr ? *extras_.get() : kNone;
+}
+
 std::string TensorEntry::Where() const {
-  if (!data) return data_error.empty() ? std::string("(no data)") : data_error;
+  if (!data) return data_error().empty() ? std::string("(no data)") : data_error();
   return data->name() + " @" + Hex(data_offset);
 }
 
 Status TensorStore::Add(TensorEntry entry) {
-  if (entry.source_name.empty()) entry.source_name = entry.name;
   // Readers of sorted indexes (TF bundles) add names in order: appending at the end
   // skips the search down the tree.
   if (entries_.empty() || entries_.rbegin()->name < entry.name) {
@@ -71,7 +75,6 @@ Status TensorStore::Add(TensorEntry entry) {
 }
 
 void TensorStore::Put(TensorEntry entry) {
-  if (entry.source_name.empty()) entry.source_name = entry.name;
   if (entries_.empty() || entries_.rbegin()->name < entry.name) {  // in order, as Add
     entries_.emplace_hint(entries_.end(), std::move(entry));
     return;

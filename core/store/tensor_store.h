@@ -16,13 +16,16 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/store/byte_source.h"
+#include "core/store/deep_copy_ptr.h"
 #include "core/store/dtype.h"
+#include "core/store/shape.h"
 #include "core/store/status.h"
 
 namespace rescope {
@@ -50,47 +53,91 @@ enum class EntryKind {
 //   string: TF tensor-bundle layout (varint64 lengths, masked length CRC32C, the bytes),
 //           FORMATS.md §1.9.2 — formats without that layout convert to it;
 //   variant: TF tensor-bundle variant layout, copied through, never decoded.
+// The fields of a TensorEntry that most entries leave empty (see TensorEntry::extras_).
+struct TensorEntryExtras {
+  std::string data_error;
+  std::vector<TensorSlice> slices;
+  std::string partitioned_name;
+  TensorSlice slice;
+  std::vector<std::pair<std::string, std::string>> notes;
+};
+
 struct TensorEntry {
+  using Notes = std::vector<std::pair<std::string, std::string>>;
+
+  // Renaming an entry read from a file goes through Rename(), which keeps SourceName().
   std::string name;
-  // The name this entry had in the file it was read from. Renaming changes `name` only,
-  // so writers can find the entry's original record (and keep it byte for byte).
-  std::string source_name;
+  EntryKind kind = EntryKind::kTensor;
   DType dtype = DType::kInvalid;
-  std::vector<int64_t> shape;
+  Shape shape;
   uint64_t byte_size = 0;
 
   // Unmasked CRC32C of the stored bytes, when the format stores one (TF bundles).
   std::optional<uint32_t> stored_crc32c;
 
   // Where the bytes are. `data` is null when they cannot be read (missing data shard);
-  // `data_error` then says why.
+  // data_error() then says why.
   std::shared_ptr<const ByteSource> data;
   uint64_t data_offset = 0;
-  std::string data_error;
 
   int32_t shard = -1;  // data shard index, -1 when the format has none
-  EntryKind kind = EntryKind::kTensor;
-  std::vector<TensorSlice> slices;  // kPartitioned: the slices stored for this variable
-  std::string partitioned_name;     // kSlice: the full variable this slice belongs to
-  TensorSlice slice;                // kSlice: the part of that variable this entry holds
-  bool is_metadata = false;         // e.g. TF2 _CHECKPOINTABLE_OBJECT_GRAPH
-  // The bytes differ from the record named source_name (a value transform such as a
+  bool is_metadata = false;  // e.g. TF2 _CHECKPOINTABLE_OBJECT_GRAPH
+  // The bytes differ from the record named SourceName() (a value transform such as a
   // transpose was applied): writers must stream `data`, never copy the source record.
   bool bytes_transformed = false;
 
+  // The name this entry had in the file it was read from. Renaming changes `name` only,
+  // so writers can find the entry's original record (and keep it byte for byte).
+  const std::string& SourceName() const { return renamed_ ? source_name_ : name; }
+  void SetSourceName(std::string source) {
+    renamed_ = source != name;
+    source_name_ = renamed_ ? std::move(source) : std::string();
+  }
+  // Gives the entry a new name; SourceName() stays the name it had in its file.
+  void Rename(std::string new_name) {
+    if (!renamed_) source_name_ = name;
+    name = std::move(new_name);
+    SetSourceName(std::move(source_name_));
+  }
+
+  // Why `data` is null ("" when it is not).
+  const std::string& data_error() const { return Extras().data_error; }
+  void set_data_error(std::string why) { extras_.GetOrCreate().data_error = std::move(why); }
+  // kPartitioned: the slices stored for this variable.
+  const std::vector<TensorSlice>& slices() const { return Extras().slices; }
+  std::vector<TensorSlice>& mutable_slices() { return extras_.GetOrCreate().slices; }
+  // kSlice: the full variable this slice belongs to.
+  const std::string& partitioned_name() const { return Extras().partitioned_name; }
+  void set_partitioned_name(std::string variable) {
+    extras_.GetOrCreate().partitioned_name = std::move(variable);
+  }
+  // kSlice: the part of that variable this entry holds.
+  const TensorSlice& slice() const { return Extras().slice; }
+  void set_slice(TensorSlice slice) { extras_.GetOrCreate().slice = std::move(slice); }
   // Format-specific notes shown by `ls --json`/`info` (e.g. a Keras weight's layer).
-  std::vector<std::pair<std::string, std::string>> notes;
+  const Notes& notes() const { return Extras().notes; }
+  Notes& mutable_notes() { return extras_.GetOrCreate().notes; }
 
   // Product of dims; nullopt on overflow or a negative dim.
   std::optional<uint64_t> NumElements() const;
   // Where this entry's bytes are, for messages: "ckpt.data-00000-of-00001 @0x10".
   std::string Where() const;
+
+ private:
+  const TensorEntryExtras& Extras() const;
+
+  // The name the entry had in its file, held only when it differs from `name` (renamed_):
+  // most entries keep their name, and a second copy of every name costs a heap buffer.
+  bool renamed_ = false;
+  std::string source_name_;
+  // Null for an ordinary entry: the rare fields cost one pointer instead of ~140 B each.
+  DeepCopyPtr<TensorEntryExtras> extras_;
 };
 
 // Number of elements of a shape, nullopt on overflow or negative dims.
-std::optional<uint64_t> ShapeNumElements(const std::vector<int64_t>& shape);
+std::optional<uint64_t> ShapeNumElements(std::span<const int64_t> shape);
 // "[3, 100]" / "[]"
-std::string ShapeToString(const std::vector<int64_t>& shape);
+std::string ShapeToString(std::span<const int64_t> shape);
 
 // Entries sorted by name (bytewise), unique names.
 //
@@ -154,8 +201,7 @@ class TensorStore {
     Set::const_iterator it_;
   };
 
-  // Fails (kConflict) if the name is already present. Both set source_name = name when
-  // the entry has none yet.
+  // Fails (kConflict) if the name is already present.
   Status Add(TensorEntry entry);
   // Replaces or inserts.
   void Put(TensorEntry entry);

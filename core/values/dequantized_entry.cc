@@ -71,7 +71,7 @@ Result<TensorEntry> DequantizedEntry(const TensorEntry& entry) {
                               ShapeToString(entry.shape));
   }
   if (entry.data == nullptr) {
-    return Status::NotFound("\"" + entry.name + "\": " + entry.data_error);
+    return Status::NotFound("\"" + entry.name + "\": " + entry.data_error());
   }
   TensorEntry out = entry;
   out.dtype = DType::kFloat32;
@@ -81,7 +81,7 @@ Result<TensorEntry> DequantizedEntry(const TensorEntry& entry) {
   out.data_offset = 0;
   out.stored_crc32c.reset();
   out.bytes_transformed = true;
-  out.notes.emplace_back("transform", "dequantized from " + DTypeName(entry.dtype));
+  out.mutable_notes().emplace_back("transform", "dequantized from " + DTypeName(entry.dtype));
   return out;
 }
 

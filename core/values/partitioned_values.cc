@@ -164,7 +164,7 @@ Result<TensorEntry> AssemblePartitioned(const TensorStore& store, const TensorEn
                                 " slices cannot be assembled (only fixed-size numeric and bool "
                                 "types are)");
   }
-  RESCOPE_RETURN_IF_ERROR(CheckSlicesTile(variable.name, variable.shape, variable.slices));
+  RESCOPE_RETURN_IF_ERROR(CheckSlicesTile(variable.name, variable.shape, variable.slices()));
   const uint64_t count = *ShapeNumElements(variable.shape);
   if (count > max_bytes / *elem_size) {
     return Status::NotSupported(Quoted(variable.name) + ": " + DTypeName(variable.dtype) + " " +
@@ -175,15 +175,15 @@ Result<TensorEntry> AssemblePartitioned(const TensorStore& store, const TensorEn
 
   std::map<std::string, const TensorEntry*> parts;  // by SliceToString
   for (const auto& [name, e] : store) {
-    if (e.kind != EntryKind::kSlice || e.partitioned_name != variable.name) continue;
-    if (!parts.emplace(SliceToString(e.slice), &e).second) {
-      return Status::Corruption(Quoted(variable.name) + ": slice " + SliceToString(e.slice) +
+    if (e.kind != EntryKind::kSlice || e.partitioned_name() != variable.name) continue;
+    if (!parts.emplace(SliceToString(e.slice()), &e).second) {
+      return Status::Corruption(Quoted(variable.name) + ": slice " + SliceToString(e.slice()) +
                                 " is stored twice");
     }
   }
 
   std::vector<uint8_t> bytes(static_cast<size_t>(count * *elem_size));
-  for (const TensorSlice& s : variable.slices) {
+  for (const TensorSlice& s : variable.slices()) {
     const std::string where = Quoted(variable.name) + ": slice " + SliceToString(s);
     const auto found = parts.find(SliceToString(s));
     if (found == parts.end()) return Status::NotFound(where + " is listed but not stored");
@@ -198,7 +198,8 @@ Result<TensorEntry> AssemblePartitioned(const TensorStore& store, const TensorEn
     }
     if (!part.data) {
       return Status::NotFound(where + ": bytes unavailable (" +
-                              (part.data_error.empty() ? "no data source" : part.data_error) + ")");
+                              (part.data_error().empty() ? "no data source" : part.data_error()) +
+                              ")");
     }
     const uint64_t expected = Volume(box) * *elem_size;
     if (part.byte_size != expected ||
@@ -213,13 +214,13 @@ Result<TensorEntry> AssemblePartitioned(const TensorStore& store, const TensorEn
 
   TensorEntry whole;
   whole.name = variable.name;
-  whole.source_name = variable.source_name;
+  whole.SetSourceName(variable.SourceName());
   whole.dtype = variable.dtype;
   whole.shape = variable.shape;
   whole.byte_size = bytes.size();
-  whole.notes = variable.notes;
+  whole.mutable_notes() = variable.notes();
   whole.data = std::make_shared<MemoryByteSource>(
-      variable.name + " (assembled from " + std::to_string(variable.slices.size()) + " slices)",
+      variable.name + " (assembled from " + std::to_string(variable.slices().size()) + " slices)",
       std::move(bytes));
   return whole;
 }

@@ -136,7 +136,7 @@ std::optional<std::string> WhyNotPermutable(const TensorEntry& entry,
     return what + ": stored size " + std::to_string(entry.byte_size) +
            " bytes does not match shape " + ShapeToString(entry.shape);
   }
-  if (!entry.data) return what + ": its data cannot be read (" + entry.data_error + ")";
+  if (!entry.data) return what + ": its data cannot be read (" + entry.data_error() + ")";
   return std::nullopt;
 }
 
@@ -155,7 +155,7 @@ Result<TensorEntry> PermuteEntry(const TensorEntry& entry, const std::vector<int
     stride[i] = in_stride[static_cast<size_t>(perm[i])];
   }
   TensorEntry out = entry;
-  out.notes.emplace_back(
+  out.mutable_notes().emplace_back(
       "transform", "permute " + PermutationToString(perm) + " from " + ShapeToString(entry.shape));
   out.data = std::make_shared<PermutedByteSource>(
       entry.data->name() + ": " + entry.name + " permuted " + PermutationToString(perm), entry.data,

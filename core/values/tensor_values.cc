@@ -19,7 +19,8 @@ Status MissingDataStatus(const TensorEntry& entry) {
                                 ": partitioned variable: its values live in its slices");
   }
   return Status::NotFound(Quoted(entry.name) + ": bytes unavailable (" +
-                          (entry.data_error.empty() ? "no data source" : entry.data_error) + ")");
+                          (entry.data_error().empty() ? "no data source" : entry.data_error()) +
+                          ")");
 }
 
 // Common checks of Open(): data present, element count defined, bytes inside the source.

@@ -56,9 +56,10 @@ Status AddEntries(const Part& part, int32_t shard, TensorStore& store) {
     e.data = part.data;
     e.data_offset = part.header.data_offset + t.offset;
     e.shard = shard;
-    e.notes.emplace_back("ggml_type", GgmlTypeName(t.ggml_type));
-    e.notes.emplace_back("gguf_dims", DimsText(t.dims));
-    if (shard >= 0) e.notes.emplace_back("split", fs::path(part.path).filename().string());
+    e.mutable_notes().emplace_back("ggml_type", GgmlTypeName(t.ggml_type));
+    e.mutable_notes().emplace_back("gguf_dims", DimsText(t.dims));
+    if (shard >= 0)
+      e.mutable_notes().emplace_back("split", fs::path(part.path).filename().string());
     RESCOPE_RETURN_IF_ERROR(store.Add(std::move(e)).WithContext(part.path));
   }
   return Status::Ok();

@@ -88,7 +88,7 @@ Result<std::vector<OutTensor>> OrderedTensors(const Checkpoint& source, const Te
   std::vector<std::string> problems;
   for (const auto& [name, e] : store) {
     if (e.kind == EntryKind::kTensor && !e.data) {
-      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error +
+      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error() +
                               ")");
     }
     if (auto why = WhyNotWritable(e)) {
@@ -116,7 +116,7 @@ Result<std::vector<OutTensor>> OrderedTensors(const Checkpoint& source, const Te
   }
   const Place elsewhere{place.size(), state->headers.empty() ? 0 : state->headers.size() - 1};
   auto place_of = [&](const TensorEntry* e) {
-    auto it = place.find(e->source_name);
+    auto it = place.find(e->SourceName());
     return it == place.end() ? elsewhere : it->second;
   };
   std::stable_sort(all.begin(), all.end(), [&](const TensorEntry* a, const TensorEntry* b) {

@@ -480,8 +480,8 @@ Status DescribeStrings(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
   // heap objects are abused; refuse to materialise more than a few times the input.
   const uint64_t budget = 4 * file->image_size() + (uint64_t{1} << 20);
   if (count > budget) {
-    entry->data_error = file->name() + ": " + path + ": string dataset has " +
-                        std::to_string(count) + " elements, more than the file can justify";
+    entry->set_data_error(file->name() + ": " + path + ": string dataset has " +
+                          std::to_string(count) + " elements, more than the file can justify");
     return Status::Ok();
   }
   std::vector<std::string> strings;
@@ -489,7 +489,7 @@ Status DescribeStrings(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
   RESCOPE_RETURN_IF_ERROR(ReadAllStrings(dset, file_type, dims, count, budget, file->name(), path,
                                          &strings, &too_large));
   if (!too_large.empty()) {
-    entry->data_error = file->name() + ": " + path + ": " + too_large;
+    entry->set_data_error(file->name() + ": " + path + ": " + too_large);
     return Status::Ok();
   }
   std::vector<uint8_t> bytes = EncodeBundleStrings(strings);
@@ -581,7 +581,9 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
   SilenceHdf5Errors();
   const std::string& name = file->name();
   std::vector<hsize_t> dims;
-  RESCOPE_RETURN_IF_ERROR(ReadShape(dset, name, path, &dims, &entry->shape));
+  std::vector<int64_t> shape;
+  RESCOPE_RETURN_IF_ERROR(ReadShape(dset, name, path, &dims, &shape));
+  entry->shape = shape;
   const std::optional<uint64_t> count = ShapeNumElements(entry->shape);
   if (!count) return DatasetError(name, path, "element count overflows");
 
@@ -593,7 +595,7 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
   Storage storage;
   RESCOPE_RETURN_IF_ERROR(ReadStorage(dset, name, path, &storage));
   if (storage.layout != H5D_CONTIGUOUS || storage.filters > 0) {
-    entry->notes.emplace_back("hdf5_storage", StorageNote(storage));
+    entry->mutable_notes().emplace_back("hdf5_storage", StorageNote(storage));
   }
   if (storage.layout == H5D_VIRTUAL) type.unsupported = "virtual dataset (data in other files)";
   if (storage.external_files > 0) type.unsupported = "data stored in external file(s)";
@@ -605,7 +607,7 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
                        " elements are too large to decompress";
   }
   if (!type.unsupported.empty()) {
-    entry->data_error = name + ": " + path + ": " + type.unsupported;
+    entry->set_data_error(name + ": " + path + ": " + type.unsupported);
     return Status::Ok();
   }
   if (type.is_string) {
@@ -643,13 +645,13 @@ Status DescribeDataset(const std::shared_ptr<const H5ImageFile>& file, hid_t dse
       UnstoredBytes(dset, storage, *count, type.size, allocated_contiguous, name, path));
   if (unstored > kMaxUnstoredBytes) {
     const hsize_t allocated = H5Dget_storage_size(dset);
-    entry->data_error = name + ": " + path + ": declares " + std::to_string(entry->byte_size) +
-                        " bytes but only " + std::to_string(allocated) +
-                        " are allocated in the file; " + std::to_string(unstored) +
-                        " bytes would come from the fill value, over rescope's limit of " +
-                        std::to_string(kMaxUnstoredBytes) +
-                        " (the dataset was created but never written; write its values, "
-                        "e.g. with h5py, or delete it)";
+    entry->set_data_error(name + ": " + path + ": declares " + std::to_string(entry->byte_size) +
+                          " bytes but only " + std::to_string(allocated) +
+                          " are allocated in the file; " + std::to_string(unstored) +
+                          " bytes would come from the fill value, over rescope's limit of " +
+                          std::to_string(kMaxUnstoredBytes) +
+                          " (the dataset was created but never written; write its values, "
+                          "e.g. with h5py, or delete it)");
     return Status::Ok();
   }
   // The source keeps its own reference to the dataset id for its whole life.

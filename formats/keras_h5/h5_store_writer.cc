@@ -173,7 +173,7 @@ Status WriteNumeric(const TensorEntry& e, hid_t dset, hid_t type, hid_t space,
 Status WriteTensor(hid_t out, const TensorEntry& e, const std::string& path,
                    const std::string& file) {
   if (!e.data)
-    return Status::NotSupported(file + ": " + e.name + ": bytes unavailable: " + e.data_error);
+    return Status::NotSupported(file + ": " + e.name + ": bytes unavailable: " + e.data_error());
   std::vector<hsize_t> dims(e.shape.begin(), e.shape.end());
   H5Handle space = H5Handle::Space(
       dims.empty() ? H5Screate(H5S_SCALAR)

@@ -29,8 +29,8 @@ Status AddDatasetEntry(const std::shared_ptr<const H5ImageFile>& file, hid_t bas
   }
   TensorEntry entry;
   entry.name = std::move(name);
-  entry.notes = std::move(notes);
-  entry.notes.emplace_back("hdf5_path", path);
+  entry.mutable_notes() = std::move(notes);
+  entry.mutable_notes().emplace_back("hdf5_path", path);
   RESCOPE_RETURN_IF_ERROR(DescribeDataset(file, object->get(), path, &entry));
   const std::string entry_name = entry.name;
   Status added = store->Add(std::move(entry));

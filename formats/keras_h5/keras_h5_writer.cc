@@ -64,7 +64,7 @@ class TempFile {
 };
 
 std::string NoteOf(const TensorEntry& e, const std::string& key) {
-  for (const auto& [k, v] : e.notes) {
+  for (const auto& [k, v] : e.notes()) {
     if (k == key) return v;
   }
   return "";
@@ -101,7 +101,7 @@ Result<std::map<std::string, const TensorEntry*>> MatchStore(const Checkpoint& s
                                                              const std::string& path) {
   std::map<std::string, const TensorEntry*> out;
   for (const auto& [name, e] : store) {
-    const TensorEntry* src = source.store.Find(e.source_name);
+    const TensorEntry* src = source.store.Find(e.SourceName());
     if (src == nullptr) {
       return Status::NotSupported(
           path + ": " + name + ": not a tensor of " + source.path +
@@ -114,7 +114,7 @@ Result<std::map<std::string, const TensorEntry*>> MatchStore(const Checkpoint& s
           ": its bytes, dtype or shape differ from the source; the Keras writer "
           "only renames and drops tensors");
     }
-    out[e.source_name] = &e;
+    out[e.SourceName()] = &e;
   }
   return out;
 }

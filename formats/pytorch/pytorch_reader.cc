@@ -263,15 +263,15 @@ void EntryBuilder::AddTensor(const PyNode* node, const std::string& name, const 
   } else {
     e.data = std::make_shared<StridedByteSource>(file_ + ": " + name, s.source, s.source_offset,
                                                  esize, t.storage_offset, t.size, t.stride, *numel);
-    e.notes.emplace_back("stride", ShapeText(t.stride));
+    e.mutable_notes().emplace_back("stride", ShapeText(t.stride));
   }
-  e.notes.emplace_back("storage", s.key);
+  e.mutable_notes().emplace_back("storage", s.key);
   if (t.storage_offset != 0)
-    e.notes.emplace_back("storage_offset", std::to_string(t.storage_offset));
-  if (t.is_parameter) e.notes.emplace_back("parameter", "true");
-  if (s.location != "cpu") e.notes.emplace_back("location", s.location);
+    e.mutable_notes().emplace_back("storage_offset", std::to_string(t.storage_offset));
+  if (t.is_parameter) e.mutable_notes().emplace_back("parameter", "true");
+  if (s.location != "cpu") e.mutable_notes().emplace_back("location", s.location);
   auto [first, inserted] = first_name_.emplace(node, name);
-  if (!inserted) e.notes.emplace_back("alias_of", first->second);
+  if (!inserted) e.mutable_notes().emplace_back("alias_of", first->second);
   by_storage_[t.storage.get()].push_back(entries_.size());
   state_.slots[name] = {slot.container, slot.index, node, slot.container_path};
   state_.key_order.push_back(name);
@@ -283,7 +283,8 @@ void EntryBuilder::Finish() {
     if (indices.size() < 2) continue;
     for (size_t i : indices) {
       for (size_t j : indices) {
-        if (i != j) entries_[i].notes.emplace_back("shares_storage_with", entries_[j].name);
+        if (i != j)
+          entries_[i].mutable_notes().emplace_back("shares_storage_with", entries_[j].name);
       }
     }
   }

@@ -179,25 +179,25 @@ void SourcePlan::Build(const TensorStore& store) {
   std::set<std::string> kept;
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> renames;
   for (const auto& [name, entry] : store) {
-    auto it = state_.slots.find(entry.source_name);
+    auto it = state_.slots.find(entry.SourceName());
     if (it == state_.slots.end()) {
       ThrowStatus(Status::NotSupported(name + ": not in the source PyTorch checkpoint (only "
                                               "its own tensors can be written back)"));
     }
-    kept.insert(entry.source_name);
-    if (name == entry.source_name) continue;
+    kept.insert(entry.SourceName());
+    if (name == entry.SourceName()) continue;
     const TensorSlot& slot = it->second;
     const std::string prefix = slot.container_path.empty() ? "" : slot.container_path + ".";
     if (slot.container == nullptr || slot.container->kind != PyKind::kDict ||
         name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
       ThrowStatus(Status::NotSupported(
-          entry.source_name + " -> " + name + ": a rename must stay inside its container" +
+          entry.SourceName() + " -> " + name + ": a rename must stay inside its container" +
           (slot.container_path.empty() ? std::string() : " '" + slot.container_path + "'")));
     }
     const std::string key = name.substr(prefix.size());
     PyNode* copy = CopyOf(slot.container);
     copy->entries[slot.index].first = scratch_.NewStr(key, 0);
-    renames[slot.container_path].emplace_back(entry.source_name.substr(prefix.size()), key);
+    renames[slot.container_path].emplace_back(entry.SourceName().substr(prefix.size()), key);
   }
   for (const auto& [name, slot] : state_.slots) {
     if (kept.count(name)) continue;
@@ -238,7 +238,7 @@ PyNode* FreshTensor(const TensorEntry& entry, PickleGraph& scratch) {
   }
   const TorchLayout layout = *TorchLayoutOf(entry.dtype);
   const std::optional<uint32_t> esize = layout.element_bytes;
-  if (!entry.data) ThrowStatus(Status::NotFound(name + ": no data (" + entry.data_error + ")"));
+  if (!entry.data) ThrowStatus(Status::NotFound(name + ": no data (" + entry.data_error() + ")"));
   auto storage = std::make_shared<TorchStorage>();
   storage->type_name = StorageClassName(entry.dtype);
   storage->untyped = storage->type_name.empty();
@@ -343,7 +343,7 @@ Group TensorOrder(const Checkpoint& source, const TensorStore& store, const PyTo
   Group out;
   if (state != nullptr) {
     std::unordered_map<std::string_view, const TensorEntry*> by_source;
-    for (const auto& [name, e] : store) by_source.emplace(e.source_name, &e);
+    for (const auto& [name, e] : store) by_source.emplace(e.SourceName(), &e);
     std::set<const TensorEntry*> placed;
     for (const std::string& key : state->key_order) {
       auto it = by_source.find(key);

@@ -22,7 +22,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 TensorEntry MakeEntry(const SourceFile& file, const HeaderTensor& t, int32_t shard) {
   TensorEntry e;
   e.name = t.name;
-  e.source_name = t.name;
+  e.SetSourceName(t.name);
   e.dtype = t.dtype->dtype;
   e.shape = t.shape;
   e.byte_size = t.end - t.begin;
@@ -35,7 +35,8 @@ TensorEntry MakeEntry(const SourceFile& file, const HeaderTensor& t, int32_t sha
 Status AddEntries(const SourceFile& file, int32_t shard, Checkpoint& ckpt) {
   for (const HeaderTensor& t : file.header.tensors) {
     TensorEntry e = MakeEntry(file, t, shard);
-    if (shard >= 0) e.notes.emplace_back("shard", fs::path(file.path).filename().string());
+    if (shard >= 0)
+      e.mutable_notes().emplace_back("shard", fs::path(file.path).filename().string());
     RESCOPE_RETURN_IF_ERROR(ckpt.store.Add(std::move(e)).WithContext(file.path));
   }
   return Status::Ok();
@@ -105,8 +106,8 @@ Status AddMissing(const ShardIndex& index, size_t shard, const std::string& path
     TensorEntry e;
     e.name = tensor;
     e.shard = static_cast<int32_t>(shard);
-    e.data_error = "data shard missing: " + path;
-    e.notes.emplace_back("shard", file);
+    e.set_data_error("data shard missing: " + path);
+    e.mutable_notes().emplace_back("shard", file);
     RESCOPE_RETURN_IF_ERROR(ckpt.store.Add(std::move(e)));
   }
   return Status::Ok();

@@ -45,7 +45,7 @@ Result<std::vector<OutTensor>> CollectTensors(const TensorStore& store, const st
   std::vector<std::string> problems;
   for (const auto& [name, e] : store) {
     if (e.kind == EntryKind::kTensor && !e.data) {
-      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error +
+      return Status::NotFound(path + ": tensor \"" + name + "\" has no data (" + e.data_error() +
                               ")");
     }
     if (auto why = WhyNotWritable(e)) {
@@ -142,7 +142,7 @@ const SourceFile* FindPassThrough(const Group& group, const SafetensorsState* st
   records.clear();
   for (const OutTensor& o : group) {
     const TensorEntry& e = *o.entry;
-    auto it = by_name.find(e.source_name);
+    auto it = by_name.find(e.SourceName());
     if (it == by_name.end() || e.data.get() != data || e.bytes_transformed) return nullptr;
     const HeaderTensor* t = it->second;
     if (e.data_offset != file->header.DataStart() + t->begin || e.byte_size != t->end - t->begin ||

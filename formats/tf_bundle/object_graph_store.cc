@@ -42,7 +42,7 @@ std::string FirstInList(const std::string& where, const std::vector<T>& a, const
 }  // namespace
 
 Result<ObjectGraph> ReadObjectGraph(const TensorEntry& entry) {
-  if (!entry.data) return Status::NotFound(entry.Where() + ": " + entry.data_error);
+  if (!entry.data) return Status::NotFound(entry.Where() + ": " + entry.data_error());
   std::vector<uint8_t> scratch;
   auto bytes = entry.data->Read(entry.data_offset, entry.byte_size, scratch);
   if (!bytes.ok()) return bytes.status();
@@ -60,8 +60,8 @@ Result<std::optional<ObjectGraph>> RewriteStoreGraph(const TensorStore& source,
   std::unordered_map<std::string, std::string> renames;  // source name -> new name
   bool changed = source.size() != renamed.size();
   for (const auto& [name, e] : renamed) {
-    renames[e.source_name] = name;
-    if (name != e.source_name) changed = true;
+    renames[e.SourceName()] = name;
+    if (name != e.SourceName()) changed = true;
   }
   if (!changed) return std::optional<ObjectGraph>();
   auto graph = ReadObjectGraph(*graph_entry);

@@ -318,14 +318,14 @@ Result<SavedModelRename> SavedModelRenameFor(const TensorStore& source,
   SavedModelRename rename;
   std::set<std::string, std::less<>> kept;
   for (const auto& [name, e] : renamed) {
-    kept.insert(e.source_name);
+    kept.insert(e.SourceName());
     if (e.bytes_transformed) {
       return Status::NotSupported(
           "\"" + name +
           "\": a SavedModel's functions use the variable in its stored layout; "
           "a transpose/permute would change what they compute (remove it from the map)");
     }
-    if (name != e.source_name) rename.keys[e.source_name] = name;
+    if (name != e.SourceName()) rename.keys[e.SourceName()] = name;
   }
   for (const auto& [name, e] : source) {
     if (kept.contains(name)) continue;

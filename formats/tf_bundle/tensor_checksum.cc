@@ -145,7 +145,7 @@ Result<uint32_t> StreamCrc32c(const ByteSource& source, uint64_t offset, uint64_
 }
 
 Result<uint32_t> ComputeTensorChecksum(const TensorEntry& e) {
-  if (!e.data) return Status::NotFound(e.data_error.empty() ? "no data" : e.data_error);
+  if (!e.data) return Status::NotFound(e.data_error().empty() ? "no data" : e.data_error());
   if (!RangeFits(e.data_offset, e.byte_size, e.data->size())) {
     return Status::Corruption(e.data->name() + ": tensor \"" + e.name + "\": bytes [" +
                               Hex(e.data_offset) + ", " + Hex(e.data_offset + e.byte_size) +

@@ -91,12 +91,11 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
                             const std::function<std::string()>& where) {
   TensorEntry e;
   e.name = std::string(key);
-  e.source_name = e.name;
   e.dtype = static_cast<DType>(be.dtype);
   e.shape = be.shape;
   if (!be.slices.empty()) {
     e.kind = EntryKind::kPartitioned;
-    e.slices = be.slices;
+    e.mutable_slices() = be.slices;
     for (const TensorSlice& s : be.slices) {
       if (s.size() != be.shape.size()) {
         ThrowCorruption(where() + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
@@ -128,7 +127,8 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
   }
   const Shard& shard = shards[static_cast<size_t>(be.shard_id)];
   e.data = shard.source;
-  e.data_error = shard.missing;
+  // Most shards are present: an empty error would still give the entry its rare fields.
+  if (!shard.missing.empty()) e.set_data_error(shard.missing);
   return e;
 }
 
@@ -166,8 +166,8 @@ void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const s
       auto decoded = tfslice::DecodeTensorNameSlice(ByteView(te.key), index_name);
       if (!decoded.ok()) ThrowStatus(decoded.status().WithContext(where()));
       e.kind = EntryKind::kSlice;
-      e.partitioned_name = decoded->first;
-      e.slice = decoded->second;
+      e.set_partitioned_name(decoded->first);
+      e.set_slice(decoded->second);
     }
     if (e.name == kObjectGraphKey) {
       e.is_metadata = true;

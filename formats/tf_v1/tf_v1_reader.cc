@@ -174,9 +174,9 @@ void AddShard(const std::string& file, Checkpoint& ckpt) {
       full.dtype = static_cast<DType>(meta.dtype);
       full.shape = meta.shape;
       full.kind = EntryKind::kPartitioned;
-      full.slices = meta.slices;
+      full.mutable_slices() = meta.slices;
       if (TensorEntry* existing = ckpt.store.FindMutable(meta.name)) {
-        for (const auto& s : meta.slices) existing->slices.push_back(s);
+        for (const auto& s : meta.slices) existing->mutable_slices().push_back(s);
       } else {
         ckpt.store.Put(full);
       }
@@ -200,8 +200,8 @@ void AddShard(const std::string& file, Checkpoint& ckpt) {
       }
       if (partitioned) {
         e.kind = EntryKind::kSlice;
-        e.partitioned_name = meta.name;
-        e.slice = slice;
+        e.set_partitioned_name(meta.name);
+        e.set_slice(slice);
       }
       auto source = std::make_shared<V1TensorSource>(table, key, where, e.dtype, *n);
       e.data = source;

@@ -71,7 +71,7 @@ Tensors ReadTensors(const std::string& path) {
   Tensors out;
   std::vector<uint8_t> scratch;
   for (const auto& [name, e] : ckpt->store) {
-    REQUIRE_MESSAGE(e.data != nullptr, name << ": " << e.data_error);
+    REQUIRE_MESSAGE(e.data != nullptr, name << ": " << e.data_error());
     auto view = e.data->Read(e.data_offset, e.byte_size, scratch);
     REQUIRE_MESSAGE(view.ok(), view.status().message());
     out[name] = {e.dtype, e.shape, testing::Sha256Hex(view->data, view->size)};

@@ -29,11 +29,11 @@ TEST_CASE("dtype names follow TF enum values") {
 }
 
 TEST_CASE("shape element counts detect overflow") {
-  CHECK(ShapeNumElements({}) == 1u);
-  CHECK(ShapeNumElements({2, 0, 3}) == 0u);
-  CHECK(ShapeNumElements({1LL << 40, 1LL << 40}) == std::nullopt);
-  CHECK(ShapeNumElements({-1}) == std::nullopt);
-  CHECK(ShapeToString({3, 100}) == "[3, 100]");
+  CHECK(ShapeNumElements(Shape{}) == 1u);
+  CHECK(ShapeNumElements(Shape{2, 0, 3}) == 0u);
+  CHECK(ShapeNumElements(Shape{1LL << 40, 1LL << 40}) == std::nullopt);
+  CHECK(ShapeNumElements(Shape{-1}) == std::nullopt);
+  CHECK(ShapeToString(Shape{3, 100}) == "[3, 100]");
 }
 
 TEST_CASE("scope iteration matches whole path segments") {
@@ -86,7 +86,7 @@ TEST_CASE("the store stays sorted by name through out-of-order adds, puts and re
   CHECK(store.size() == 4);
   CHECK(store.begin()->first == "a");
   CHECK(std::prev(store.end())->second.byte_size == 99);
-  CHECK(store.Find("m")->source_name == "m");
+  CHECK(store.Find("m")->SourceName() == "m");
 
   TensorEntry* found = store.FindMutable(long_b);
   REQUIRE(found != nullptr);

@@ -242,7 +242,7 @@ TEST_CASE("diff: integers, bool and strings compare exactly") {
 TEST_CASE("diff: unreadable entries become per-entry errors") {
   TensorEntry broken = F64("broken", {1, 2});
   broken.data = nullptr;
-  broken.data_error = "ckpt.data-00001-of-00002: data shard not found";
+  broken.set_data_error("ckpt.data-00001-of-00002: data shard not found");
   TensorEntry variant_a = MakeEntry("v", DType::kVariant, {1}, {1, 2, 3});
   TensorEntry variant_b = MakeEntry("v", DType::kVariant, {1}, {1, 2, 4});
   const TensorStore a = Store({broken, F64("fine", {1}), variant_a});
@@ -382,14 +382,14 @@ TEST_CASE("diff: a variable partitioned on one side is compared whole with --val
   auto slice = [](const std::string& key, int64_t start, int64_t length, std::vector<double> v) {
     TensorEntry e = F64(key, std::move(v));
     e.kind = EntryKind::kSlice;
-    e.partitioned_name = "p";
-    e.slice = {SliceExtent{start, length}};
+    e.set_partitioned_name("p");
+    e.set_slice({SliceExtent{start, length}});
     return e;
   };
   TensorEntry part = MakeEntry("p", DType::kFloat64, {4}, {});
   part.kind = EntryKind::kPartitioned;
   part.data = nullptr;
-  part.slices = {{SliceExtent{0, 1}}, {SliceExtent{1, 3}}};
+  part.mutable_slices() = {{SliceExtent{0, 1}}, {SliceExtent{1, 3}}};
   const TensorStore whole = Store({F64("p", {1, 2, 3, 4})});
   const TensorStore same = Store({part, slice("p#0", 0, 1, {1}), slice("p#1", 1, 3, {2, 3, 4})});
   const TensorStore other = Store({part, slice("p#0", 0, 1, {1}), slice("p#1", 1, 3, {2, 5, 4})});
@@ -408,7 +408,7 @@ TEST_CASE("diff: a variable partitioned on one side is compared whole with --val
   CHECK(Find(rnv, "p").category == DiffCategory::kUnchecked);
   // Slices that do not tile are an error for this entry, not a verdict.
   TensorEntry gap = part;
-  gap.slices = {{SliceExtent{0, 1}}};
+  gap.mutable_slices() = {{SliceExtent{0, 1}}};
   const DiffReport rbad = DiffStores(whole, Store({gap, slice("p#0", 0, 1, {1})}), WithValues());
   const DiffEntry& bad = Find(rbad, "p");
   CHECK(bad.category == DiffCategory::kError);

@@ -197,7 +197,7 @@ TEST_CASE("keras_h5: HDF5 types map to rescope dtypes with little-endian bytes")
   const TensorEntry& compound = Get(c, "compound");
   CHECK(compound.dtype == DType::kInvalid);
   CHECK(compound.data == nullptr);
-  CHECK(compound.data_error ==
+  CHECK(compound.data_error() ==
         fixtures->File("types.h5") + ": /compound: HDF5 compound type of 8 bytes");
   // Soft and external links are not followed.
   CHECK(c.store.Find("soft") == nullptr);

@@ -33,7 +33,7 @@ struct Expect {
 };
 
 inline std::string Note(const TensorEntry& e, const std::string& key) {
-  for (const auto& [k, v] : e.notes) {
+  for (const auto& [k, v] : e.notes()) {
     if (k == key) return v;
   }
   return "";

@@ -47,7 +47,7 @@ TensorStore Renamed(const Checkpoint& c, const std::map<std::string, std::string
   for (const auto& [name, e] : c.store) {
     if (drops.count(name)) continue;
     TensorEntry copy = e;
-    if (auto it = renames.find(name); it != renames.end()) copy.name = it->second;
+    if (auto it = renames.find(name); it != renames.end()) copy.Rename(it->second);
     REQUIRE(out.Add(std::move(copy)).ok());
   }
   return out;

@@ -45,7 +45,6 @@ Checkpoint SyntheticCheckpoint() {
   for (size_t i = 0; i < kTensors; ++i) {
     TensorEntry e;
     e.name = "t" + std::to_string(1000 + i);
-    e.source_name = e.name;
     e.dtype = DType::kFloat32;
     e.shape = {static_cast<int64_t>(kBytes / 4)};
     e.byte_size = kBytes;

@@ -30,8 +30,8 @@ TensorEntry SliceEntry(const std::string& variable, const TensorSlice& slice,
   TensorEntry e;
   e.name = variable + "@" + SliceToString(slice);  // any unique name; readers use the slice key
   e.kind = EntryKind::kSlice;
-  e.partitioned_name = variable;
-  e.slice = slice;
+  e.set_partitioned_name(variable);
+  e.set_slice(slice);
   e.dtype = DType::kInt32;
   e.shape = std::move(shape);
   std::vector<uint8_t> bytes = LEBytes(values);
@@ -47,7 +47,7 @@ TensorEntry Variable(const std::string& name, std::vector<int64_t> shape,
   e.kind = EntryKind::kPartitioned;
   e.dtype = DType::kInt32;
   e.shape = std::move(shape);
-  e.slices = std::move(slices);
+  e.mutable_slices() = std::move(slices);
   return e;
 }
 

@@ -44,7 +44,7 @@ std::string Bytes(const TensorEntry& e) {
 }
 
 std::string Note(const TensorEntry& e, const std::string& key) {
-  for (const auto& [k, v] : e.notes) {
+  for (const auto& [k, v] : e.notes()) {
     if (k == key) return v;
   }
   return {};
@@ -204,7 +204,7 @@ TEST_CASE("pytorch shards: a renamed shard set keeps its layout; one shard means
   TensorStore renamed;
   for (const auto& [name, e] : set->store) {
     TensorEntry copy = e;
-    copy.name = "model." + name;
+    copy.Rename("model." + name);
     renamed.Put(copy);
   }
   const fs::path second = FreshDir("renamed");

@@ -33,7 +33,7 @@ std::vector<uint8_t> ReadAll(const TensorEntry& e) {
 }
 
 std::string Note(const TensorEntry& e, const std::string& key) {
-  for (const auto& [k, v] : e.notes) {
+  for (const auto& [k, v] : e.notes()) {
     if (k == key) return v;
   }
   return {};

@@ -31,7 +31,7 @@ std::vector<uint8_t> Bytes(const TensorEntry& e) {
 }
 
 std::string Note(const TensorEntry& e, const std::string& key) {
-  for (const auto& [k, v] : e.notes) {
+  for (const auto& [k, v] : e.notes()) {
     if (k == key) return v;
   }
   return {};
@@ -213,7 +213,7 @@ TEST_CASE("pytorch writer: rename strips module. and keeps _metadata consistent"
   for (const auto& [name, e] : src->store) {
     REQUIRE(name.starts_with("module."));
     TensorEntry copy = e;
-    copy.name = name.substr(7);
+    copy.Rename(name.substr(7));
     REQUIRE(renamed.Add(copy).ok());
   }
   const std::string out = (TempDir() / "stripped.pt").string();
@@ -262,7 +262,7 @@ TEST_CASE("pytorch writer: dropping optimizer state removes the optimizer entry"
   TensorStore moved;
   for (const auto& [name, e] : src->store) {
     TensorEntry copy = e;
-    if (name == "model.fc.bias") copy.name = "fc.bias";
+    if (name == "model.fc.bias") copy.Rename("fc.bias");
     REQUIRE(moved.Add(copy).ok());
   }
   auto bad = WritePyTorch(*src, moved, (TempDir() / "moved.pt").string());

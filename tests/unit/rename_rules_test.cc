@@ -504,7 +504,7 @@ TEST_CASE("rename plan: ApplyPlan moves entries without touching their bytes") {
     e.data_offset = offset;
     e.stored_crc32c = 0x12345678u;
     e.kind = kind;
-    e.partitioned_name = partitioned;
+    e.set_partitioned_name(partitioned);
     REQUIRE(store.Add(e).ok());
   };
   add("model_1/w", 0, EntryKind::kTensor, "");
@@ -534,7 +534,7 @@ TEST_CASE("rename plan: ApplyPlan moves entries without touching their bytes") {
   REQUIRE(out.Find("embedding") != nullptr);
   const TensorEntry* slice = out.Find(std::string("\0emb\0slice0", 11));
   REQUIRE(slice != nullptr);
-  CHECK(slice->partitioned_name == "embedding");
+  CHECK(slice->partitioned_name() == "embedding");
   CHECK(out.Find("keep")->data_offset == 48);
 }
 

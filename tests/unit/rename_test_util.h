@@ -103,7 +103,7 @@ inline sstable::Compression IndexCompressionOf(const std::string& path) {
 
 // The stored bytes of one entry, read through its ByteSource.
 inline std::string TensorBytes(const TensorEntry& e) {
-  REQUIRE_MESSAGE(e.data != nullptr, e.name << ": " << e.data_error);
+  REQUIRE_MESSAGE(e.data != nullptr, e.name << ": " << e.data_error());
   std::vector<uint8_t> scratch;
   auto view = e.data->Read(e.data_offset, e.byte_size, scratch);
   REQUIRE_MESSAGE(view.ok(), view.status().message());

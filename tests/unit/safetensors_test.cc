@@ -370,7 +370,7 @@ TEST_CASE("safetensors: sharded index sets") {
   const TensorEntry* b = partial->store.Find("b");
   REQUIRE(b != nullptr);
   CHECK(b->data == nullptr);
-  CHECK(b->data_error == "data shard missing: " + (tmp / "m-00002-of-00002.safetensors"));
+  CHECK(b->data_error() == "data shard missing: " + (tmp / "m-00002-of-00002.safetensors"));
   CHECK_FALSE(partial->files[2].present);
 }
 

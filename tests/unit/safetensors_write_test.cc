@@ -149,7 +149,7 @@ TEST_CASE("safetensors write: rename rewrites only the header and keeps the data
   TensorStore renamed;
   for (const auto& [name, e] : src->store) {
     TensorEntry copy = e;
-    if (name.rfind("conv1.", 0) == 0) copy.name = "zconv." + name.substr(6);
+    if (name.rfind("conv1.", 0) == 0) copy.Rename("zconv." + name.substr(6));
     REQUIRE(renamed.Add(copy).ok());
   }
   TempDir tmp;
@@ -261,7 +261,7 @@ TEST_CASE("safetensors write: a real file split into shards, checked by the Pyth
   TensorStore renamed;
   for (const auto& [name, e] : back->store) {
     TensorEntry copy = e;
-    copy.name = "model." + name;
+    copy.Rename("model." + name);
     REQUIRE(renamed.Add(copy).ok());
   }
   auto again = WriteSafetensors(*back, renamed, tmp / "re/ml.safetensors", {});

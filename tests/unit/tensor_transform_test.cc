@@ -22,7 +22,7 @@ namespace {
 // its source so offsets are exercised too.
 TensorEntry Iota(const std::string& name, std::vector<int64_t> shape, size_t pad = 3) {
   TensorEntry e;
-  e.name = e.source_name = name;
+  e.name = name;
   e.dtype = DType::kInt32;
   e.shape = std::move(shape);
   const uint64_t n = *ShapeNumElements(e.shape);
@@ -59,8 +59,8 @@ TEST_CASE("transform: transpose of a 3x4 matrix") {
   CHECK(out->bytes_transformed);
   CHECK_FALSE(out->stored_crc32c.has_value());
   CHECK(out->data_offset == 0);
-  REQUIRE(out->notes.size() == 1);
-  CHECK(out->notes[0].second == "permute [1, 0] from [3, 4]");
+  REQUIRE(out->notes().size() == 1);
+  CHECK(out->notes()[0].second == "permute [1, 0] from [3, 4]");
   // Row r of the transpose is column r of the input: r, r+4, r+8.
   const std::vector<uint32_t> expected = {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11};
   for (uint64_t window : {48u, 4u, 7u, 1u}) CHECK(ReadAll(*out, window) == expected);
@@ -107,7 +107,7 @@ TEST_CASE("transform: what cannot be permuted is refused with a reason") {
   CHECK(WhyNotPermutable(p, {1, 0})->find("partitioned variable") != std::string::npos);
   TensorEntry missing = Iota("m", {2, 2});
   missing.data.reset();
-  missing.data_error = "data shard 1 is missing";
+  missing.set_data_error("data shard 1 is missing");
   CHECK(*WhyNotPermutable(missing, {1, 0}) ==
         "transpose: its data cannot be read (data shard 1 is missing)");
   auto err = PermuteEntry(Iota("b", {4}), {1, 0});
@@ -146,7 +146,7 @@ TEST_CASE("rename plan: transforms travel with changes and are validated against
   const TensorStore out = ApplyPlan(store, good);
   const TensorEntry* fc = out.Find("fc.weight");
   REQUIRE(fc != nullptr);
-  CHECK(fc->source_name == "dense/kernel");
+  CHECK(fc->SourceName() == "dense/kernel");
   CHECK(fc->shape == std::vector<int64_t>{4, 3});
   CHECK(ReadAll(*fc, 48) == std::vector<uint32_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
   CHECK(out.Find("conv/kernel")->shape == std::vector<int64_t>{5, 4, 2, 3});

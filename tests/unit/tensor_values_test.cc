@@ -161,7 +161,7 @@ TEST_CASE("values: errors name the tensor") {
 
   TensorEntry missing = MakeEntry("m", DType::kFloat32, {1}, LEBytes<float>({1}));
   missing.data = nullptr;
-  missing.data_error = "ckpt.data-00001-of-00002: data shard not found";
+  missing.set_data_error("ckpt.data-00001-of-00002: data shard not found");
   CHECK(ElementReader::Open(missing).status().code() == StatusCode::kNotFound);
   CHECK(ElementReader::Open(missing).status().message() ==
         "tensor \"m\": bytes unavailable (ckpt.data-00001-of-00002: data shard not found)");

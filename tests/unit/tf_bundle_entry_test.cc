@@ -338,14 +338,14 @@ TEST_CASE("tf bundle synthetic: a partitioned variable (FORMATS.md §1.10 exampl
   CHECK(w->kind == EntryKind::kPartitioned);
   CHECK(w->dtype == DType::kFloat32);
   CHECK(w->shape == std::vector<int64_t>{10, 20});
-  CHECK(w->slices == std::vector<TensorSlice>{first, second});
-  CHECK(SliceToString(w->slices[0]) == "0,5:-");
-  CHECK(SliceToString(w->slices[1]) == "5,5:-");
+  CHECK(w->slices() == std::vector<TensorSlice>{first, second});
+  CHECK(SliceToString(w->slices()[0]) == "0,5:-");
+  CHECK(SliceToString(w->slices()[1]) == "5,5:-");
   int slices = 0;
   for (const auto& [name, e] : c.store) {
     if (e.kind != EntryKind::kSlice) continue;
     ++slices;
-    CHECK(e.partitioned_name == "w");
+    CHECK(e.partitioned_name() == "w");
     CHECK(e.shape == std::vector<int64_t>{5, 20});
     CHECK(e.byte_size == 400);
     CHECK(e.data_offset == (name == tfslice::EncodeTensorNameSlice("w", first) ? 0u : 400u));
@@ -418,7 +418,7 @@ TEST_CASE("tf bundle synthetic: OpenTfBundleIndex on the 117-byte index of FORMA
     CHECK(v->byte_size == 4);
     CHECK(v->stored_crc32c == 0x091c567bu);  // Unmask(0x4f78fd10), FORMATS.md §1.2
     CHECK(v->data == nullptr);
-    CHECK(v->data_error == "data shard missing: " + prefix + ".data-00000-of-00001");
+    CHECK(v->data_error() == "data shard missing: " + prefix + ".data-00000-of-00001");
   }
   SUBCASE("with the data file 00 00 00 40 (2.0)") {
     WriteFile(prefix + ".data-00000-of-00001", FromHex("00 00 00 40"));

@@ -530,7 +530,7 @@ TEST_CASE("tf real: VerifyCheckpoint reports missing data shards") {
     const TensorEntry& step = Get(c, "global_step");
     CHECK(step.data == nullptr);
     CHECK(step.data_offset == 182702864);
-    CHECK(step.data_error.find("minigo.data-00000-of-00001") != std::string::npos);
+    CHECK(step.data_error().find("minigo.data-00000-of-00001") != std::string::npos);
   }
   SUBCASE("t5x: shard 1 of 2 absent, shard 0 (global_step) still verifies") {
     const fs::path dir = kRealDir / "t5x-mtf-tiny-bf16-missing-shard1";

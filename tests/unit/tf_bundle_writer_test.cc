@@ -299,12 +299,12 @@ TEST_CASE("tf_bundle writer: slices of a partitioned variable follow its rename"
   emb.dtype = DType::kFloat32;
   emb.shape = {4, 2};
   emb.kind = EntryKind::kPartitioned;
-  emb.slices = {top, bottom};
+  emb.mutable_slices() = {top, bottom};
   REQUIRE(generated.store.Add(emb).ok());
   for (const auto& [slice, first] : {std::pair{top, 0.0f}, std::pair{bottom, 4.0f}}) {
     TensorEntry s = FloatEntry(tfslice::EncodeTensorNameSlice("emb", slice), {2, 2}, first);
     s.kind = EntryKind::kSlice;
-    s.partitioned_name = "emb";
+    s.set_partitioned_name("emb");
     REQUIRE(generated.store.Add(std::move(s)).ok());
   }
   REQUIRE(generated.store.Add(FloatEntry("w", {3}, 10.0f)).ok());
@@ -323,11 +323,11 @@ TEST_CASE("tf_bundle writer: slices of a partitioned variable follow its rename"
   CHECK(keys == std::vector<std::string>{tfslice::EncodeTensorNameSlice("enc/emb", top),
                                          tfslice::EncodeTensorNameSlice("enc/emb", bottom),
                                          "enc/emb", "w"});
-  CHECK(out.store.Find("enc/emb")->slices == std::vector<TensorSlice>{top, bottom});
+  CHECK(out.store.Find("enc/emb")->slices() == std::vector<TensorSlice>{top, bottom});
   for (const TensorSlice& s : {top, bottom}) {
     const TensorEntry* after = out.store.Find(tfslice::EncodeTensorNameSlice("enc/emb", s));
     REQUIRE(after != nullptr);
-    CHECK(after->partitioned_name == "enc/emb");
+    CHECK(after->partitioned_name() == "enc/emb");
     CHECK(TensorBytes(*after) ==
           TensorBytes(*source.store.Find(tfslice::EncodeTensorNameSlice("emb", s))));
   }

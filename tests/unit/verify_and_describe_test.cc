@@ -35,7 +35,7 @@ Checkpoint TwoEntries(const std::string& storage_a, const std::string& storage_b
     e.byte_size = 8;
     e.data = bytes;
     e.data_offset = offset;
-    if (!storage.empty()) e.notes.emplace_back("storage", storage);
+    if (!storage.empty()) e.mutable_notes().emplace_back("storage", storage);
     REQUIRE(c.store.Add(std::move(e)).ok());
   }
   return c;
@@ -75,7 +75,7 @@ TEST_CASE("verify: a missing file is one failure, not one per entry") {
     e.dtype = DType::kFloat32;
     e.shape = {1};
     e.byte_size = 4;
-    e.data_error = "data shard missing: ckpt.data-00001-of-00002";
+    e.set_data_error("data shard missing: ckpt.data-00001-of-00002");
     REQUIRE(c.store.Add(std::move(e)).ok());
   }
   const VerifyReport r = VerifyCheckpoint(c);

@@ -11,7 +11,6 @@ namespace rescope {
 namespace {
 
 constexpr size_t kQK = 32;    // elements per block of the 32-element types (QK4_0, QK8_0...)
-constexpr size_t kQKK = 256;  // elements per super-block of the k-quants (QK_K)
 
 inline float Half(const uint8_t* p) {
   return GgmlHalfToFloat(static_cast<uint16_t>(p[0] | (p[1] << 8)));

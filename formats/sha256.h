@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Streaming SHA-256 through Nettle (Debian nettle-dev). Nettle's digest code is small and
-// binds a handful of symbols at start-up, where libcrypto's eager relocations cost more
-// than the rest of `rescope --version` (bench/README.md, start-up); Debian builds it "fat",
-// so it uses the CPU's SHA instructions where there are some.
+// Streaming SHA-256 through Nettle (Debian nettle-dev). Linking libcrypto instead bound
+// 3,380 symbols at every start (it is linked with -z now), more than the rest of
+// `rescope --version` costs; Nettle binds a few hundred (bench/README.md, start-up). Debian
+// builds Nettle "fat", so it uses the CPU's SHA instructions where there are some.
 #pragma once
 
 #include <cstddef>

@@ -20,32 +20,14 @@ w.write_kv_data_to_file()
 w.write_tensors_to_file()
 w.close()
 PY
+. tests/cli/kill_every_step.inc
 first=m-00001-of-00003.gguf
 cp -r "$base" "$TMP/new"
 "$RESCOPE" rename "$TMP/new/$first" --rule blk.=layer. -o "$TMP/new/$first" --in-place \
   >/dev/null 2>&1 || echo "the uninterrupted rename failed"
-same_as() { diff -rq "$1" "$2" >/dev/null 2>&1; }
 same_as "$base" "$TMP/new" && echo "the rename changed nothing"
-mixes=0 read_mixes=0 old=0 new=0
-for step in $(seq 1 20); do
-  w="$TMP/w"
-  rm -rf "$w" "$TMP/visible"
-  cp -r "$base" "$w"
-  RESCOPE_TEST_KILL_AT_STEP=$step "$RESCOPE" rename "$w/$first" --rule blk.=layer. \
-    -o "$w/$first" --in-place >/dev/null 2>&1
-  # What a reader that ignores rescope's own temporaries would see right now.
-  mkdir "$TMP/visible"
-  for f in "$w"/*; do case "$f" in *.rescope-*) ;; *) cp "$f" "$TMP/visible/" ;; esac; done
-  if ! same_as "$TMP/visible" "$base" && ! same_as "$TMP/visible" "$TMP/new"; then
-    "$RESCOPE" ls "$w/$first" >/dev/null 2>&1 && read_mixes=$((read_mixes + 1))
-  fi
-  "$RESCOPE" recover "$w" >/dev/null
-  if same_as "$w" "$base"; then old=$((old + 1))
-  elif same_as "$w" "$TMP/new"; then new=$((new + 1))
-  else mixes=$((mixes + 1)); fi
-done
-echo "after recover: $mixes mixed, old and new both seen: $([ $old -gt 0 ] && [ $new -gt 0 ] && echo yes || echo no)"
-echo "mixed directories rescope agreed to read: $read_mixes"
+kill_every_step "$base" "$TMP/new" "$first" 20 --rule blk.=layer.
+w="$TMP/w"
 rm -rf "$w"; cp -r "$base" "$w"
 RESCOPE_TEST_SIGNAL_AFTER_TEMPS=1:INT "$RESCOPE" rename "$w/$first" --rule blk.=layer. \
   -o "$w/$first" --in-place >/dev/null 2>&1

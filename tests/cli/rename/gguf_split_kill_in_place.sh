@@ -3,23 +3,10 @@
 # step): no reader is given a mix of old and new parts, and after `rescope recover` the
 # directory is byte for byte the old set or the new one. SIGINT right after the temporaries
 # are named leaves the old set alone.
-"$PY" -c 'import gguf, numpy' 2>/dev/null ||
-  { echo "skipped: judge python ($PY) lacks gguf, numpy: scripts/make-judges-venv.sh" >&2; exit 77; }
+. tests/cli/gguf_split_set.inc
 base="$TMP/base"
 mkdir "$base"
-"$PY" - "$base/m.gguf" <<'PY'
-import sys
-import numpy as np
-import gguf
-w = gguf.GGUFWriter(sys.argv[1], "llama", split_max_tensors=2)
-w.add_string("general.name", "kill test")
-for i in range(5):
-    w.add_tensor(f"blk.{i}.weight", np.full((2, 3), i, dtype=np.float32))
-w.write_header_to_file()
-w.write_kv_data_to_file()
-w.write_tensors_to_file()
-w.close()
-PY
+make_gguf_split_set "$base/m.gguf" "kill test"
 . tests/cli/kill_every_step.inc
 first=m-00001-of-00003.gguf
 cp -r "$base" "$TMP/new"

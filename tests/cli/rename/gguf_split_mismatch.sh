@@ -3,21 +3,9 @@
 # saying 2 parts is refused (exit 2) naming both counts and leaves nothing; a name saying 3
 # writes the 3 parts. Another set under that name with another count (--max-shard-size 96:
 # 32-byte padded tensors, 3 + 2 per part) is refused too, and the 3 parts stay as they were.
-"$PY" -c 'import gguf, numpy' 2>/dev/null ||
-  { echo "skipped: judge python ($PY) lacks gguf, numpy: scripts/make-judges-venv.sh" >&2; exit 77; }
+. tests/cli/gguf_split_set.inc
 mkdir "$TMP/src" "$TMP/o"
-"$PY" - "$TMP/src/m.gguf" <<'PY'
-import sys
-import numpy as np
-import gguf
-w = gguf.GGUFWriter(sys.argv[1], "llama", split_max_tensors=2)
-for i in range(5):
-    w.add_tensor(f"blk.{i}.weight", np.full((2, 3), i, dtype=np.float32))
-w.write_header_to_file()
-w.write_kv_data_to_file()
-w.write_tensors_to_file()
-w.close()
-PY
+make_gguf_split_set "$TMP/src/m.gguf"
 ls "$TMP/src"
 src="$TMP/src/m-00001-of-00003.gguf"
 show() { sed "s|$TMP|TMP|g" "$TMP/err"; echo "$(ls -A "$TMP/o" | wc -l) files in the output directory"; }

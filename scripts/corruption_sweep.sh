@@ -22,8 +22,10 @@
 # variants are planned first, then run by JOBS workers (-j, default 1), each with its own
 # scratch folder (in /dev/shm when usable). A worker copies each checkpoint once and makes
 # every variant as a tree of hard links to that copy in which only the damaged file is a
-# real copy; the hashes taken before and after the runs cover the whole tree, so a write to
-# a hard-linked file is caught too (and the worker then copies the checkpoint afresh).
+# real copy. The hashes taken after the runs cover the whole tree and are compared with
+# those of the pristine copy (taken once) and of the damaged file (taken before the runs),
+# so a write to a hard-linked file is caught too (and the worker then copies the checkpoint
+# afresh).
 # At the end (or when interrupted) it prints the figures: variants, runs, exits per code,
 # data-shard flips caught, failures, wall and CPU time, time per command kind and the
 # slowest runs (--slowest K, default 10).
@@ -177,7 +179,7 @@ worker() {
     for f in "$1"/**; do [ -f "$f" ] && files+=("${f#"$1"/}"); done
     [ ${#files[@]} -gt 0 ] && (cd "$1" && sha256sum -- "${files[@]}")
   }
-  local n=0 current= ckpt rel first_tensor shards file kind off
+  local n=0 current= base_sums= ckpt rel first_tensor shards file kind off
   while IFS=$'\x1f' read -r ckpt rel first_tensor shards file kind off; do
     n=$((n + 1))
     [ $(( (n - 1) % jobs )) = "$index" ] || continue
@@ -188,6 +190,7 @@ worker() {
       [ "$index" = 0 ] && [ "$ckpt" != "$current" ] &&
         echo "checkpoint ${ckpt##*/} (task $n, $((SECONDS - started)) s so far)" >&2
       rm -rf "$base" && cp -r "$ckpt" "$base" || { fail "cannot copy $ckpt into $base"; continue; }
+      base_sums=$(tree_sums "$base")
       current=$ckpt fail_count=0
     fi
     rm -rf "$work" "$out"
@@ -205,8 +208,14 @@ worker() {
     fi
     printf 'variant\n' >>"$log"
     local target=$work$rel
-    local before
-    before=$(tree_sums "$work")
+    # The hashes before the runs: those of the pristine copy, but the damaged file's own.
+    local before= line damaged_sum
+    damaged_sum=$(cd "$work" && sha256sum -- "$file")
+    while IFS= read -r line; do
+      [ "${line#*  }" = "$file" ] && line=$damaged_sum
+      before+=$line$'\n'
+    done <<<"$base_sums"
+    before=${before%$'\n'}
     local what="${ckpt##*/}/$file $kind@$off"
     run ls "$what" "$rescope" ls "$target"
     run verify "$what" "$rescope" verify "$target"

@@ -137,8 +137,9 @@ plan_input() {
 }
 
 # ---- one worker: runs every JOBS-th task, logging one line per event to its log ----
-# Log lines (tab-separated): "run CODE MICROSECONDS KIND LABEL COMMAND", "variant
-# MICROSECONDS", "flip CAUGHT(0|1)", "fail MESSAGE".
+# Log lines (tab-separated): "run CODE MICROSECONDS KIND LABEL COMMAND", "variant" (one
+# started), "time MICROSECONDS verify-output|variant", "flip CAUGHT(0|1)", "fail MESSAGE",
+# and "done" when the worker has run all its variants.
 worker() {
   local index=$1
   local dir=$scratch/w$index

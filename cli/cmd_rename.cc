@@ -16,6 +16,7 @@
 #include "cli/write_checkpoint.h"
 #include "cli/write_saved_model.h"
 #include "core/rename/rename_plan.h"
+#include "core/rename/rename_table.h"
 #include "core/values/tensor_transform.h"
 #include "formats/tf_bundle/saved_model_layout.h"
 
@@ -35,6 +36,18 @@ struct RenameOptions {
   bool drop_optimizer = false;
   bool json = false;
 };
+
+// BytesToStream (cli/progress_line.h) of the entries a name table keeps.
+uint64_t TableBytesToStream(const RenameTable& table, bool checksum_pass) {
+  uint64_t total = 0;
+  for (const RenameTable::Row& row : table.rows()) {
+    const TensorEntry& e = *row.entry;
+    if (!e.data) continue;  // a table holds no partitioned variables
+    total += e.byte_size;
+    if (checksum_pass && e.stored_crc32c) total += e.byte_size;
+  }
+  return total;
+}
 
 // The document `rename --json` prints; ok is false when the plan or the write failed.
 nlohmann::ordered_json RenameJson(const RenamePlan& plan, const RenameMap& map, bool ok,
@@ -76,10 +89,21 @@ int RunRename(const RenameOptions& o) {
     if (o.json) PrintJson(RenameJson(plan, *map, false, o.dry_run));
     return kExitError;
   }
+  // The output: a name table over the input's store when the writer takes one (a TF
+  // bundle written pass-through: only its index changes), else the renamed store. A
+  // SavedModel output (and a dry run without -o, which plans one) needs the store.
+  const bool saved_model_output = o.output.empty() || OutputIsSavedModel(o.output);
+  std::optional<RenameTable> table;
+  if (!saved_model_output && WritesNameTable(*ckpt, o.write)) {
+    table = RenameTable::Of(ckpt->store, plan);  // nullopt for transforms, partitioned variables
+  }
+  std::optional<TensorStore> renamed_store;
+  if (!table) renamed_store = ApplyPlan(ckpt->store, plan);
   // What the writer would refuse (a rename the TF2 object graph cannot express) is checked
   // before the plan is shown, in a dry run as in a real one.
-  const TensorStore renamed = ApplyPlan(ckpt->store, plan);
-  if (Status check = CheckCheckpointWrite(*ckpt, renamed, o.write); !check.ok()) {
+  const Status check = table ? CheckCheckpointWrite(*ckpt, *table, o.write)
+                             : CheckCheckpointWrite(*ckpt, *renamed_store, o.write);
+  if (!check.ok()) {
     PrintError(check);
     PrintError("the rename cannot be written; nothing was written");
     if (o.json) {
@@ -92,8 +116,8 @@ int RunRename(const RenameOptions& o) {
   // A SavedModel's variables are written as a whole SavedModel whose saved_model.pb
   // follows the rename; what it cannot follow is refused here, before anything is shown.
   std::optional<SavedModelOutput> saved_model;
-  if (o.output.empty() || OutputIsSavedModel(o.output)) {
-    auto planned = PlanSavedModelOutput(*ckpt, renamed);
+  if (saved_model_output) {
+    auto planned = PlanSavedModelOutput(*ckpt, *renamed_store);
     if (!planned.ok()) {
       PrintError(planned.status());
       PrintError("the rename cannot be written as a SavedModel; nothing was written");
@@ -131,9 +155,13 @@ int RunRename(const RenameOptions& o) {
     return kExitOk;
   }
   std::optional<ProgressLine> progress;
-  progress.emplace("writing", BytesToStream(renamed, !o.write.ignore_checksums), o.json);
-  auto written = saved_model ? WriteSavedModel(*ckpt, renamed, *saved_model, o.output, o.write)
-                             : WriteCheckpoint(*ckpt, renamed, o.output, o.write);
+  const uint64_t to_stream = table ? TableBytesToStream(*table, !o.write.ignore_checksums)
+                                   : BytesToStream(*renamed_store, !o.write.ignore_checksums);
+  progress.emplace("writing", to_stream, o.json);
+  auto written = table ? WriteCheckpoint(*ckpt, *table, o.output, o.write)
+                 : saved_model
+                     ? WriteSavedModel(*ckpt, *renamed_store, *saved_model, o.output, o.write)
+                     : WriteCheckpoint(*ckpt, *renamed_store, o.output, o.write);
   progress.reset();  // the line is erased before anything else is printed
   if (!written.ok()) {
     PrintError(written.status().WithContext("writing " + o.output));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "cli/stored_checksums.h"
 #include "formats/format_table.h"
 #include "formats/mapped_file.h"
+#include "formats/name_table_writer.h"
 
 namespace rescope::cli {
 namespace fs = std::filesystem;
@@ -180,21 +182,26 @@ bool WritesByShardCopy(const Checkpoint& source, const TensorStore& store,
          target->writer.writes_by_shard_copy(source, store, WriteRequest(o));
 }
 
+// --set/--delete-key: refused unless the target takes them.
+Status CheckMetadataEdits(const FormatDescriptor& target, const Checkpoint& source,
+                          const WriteCheckpointOptions& o) {
+  if (o.metadata_edits.empty()) return Status::Ok();
+  if (target.writer.check_metadata_edits == nullptr) {
+    return Status::InvalidArgument(
+        "--set and --delete-key edit metadata of formats that have typed metadata keys "
+        "(GGUF); the output is " +
+        std::string(target.name));
+  }
+  return target.writer.check_metadata_edits(source, o.metadata_edits);
+}
+
 }  // namespace
 
 Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
                             const WriteCheckpointOptions& o) {
   const FormatDescriptor* target = TargetFormat(source, o);
   if (target == nullptr) return Status::Ok();
-  if (!o.metadata_edits.empty()) {
-    if (target->writer.check_metadata_edits == nullptr) {
-      return Status::InvalidArgument(
-          "--set and --delete-key edit metadata of formats that have typed metadata keys "
-          "(GGUF); the output is " +
-          std::string(target->name));
-    }
-    RESCOPE_RETURN_IF_ERROR(target->writer.check_metadata_edits(source, o.metadata_edits));
-  }
+  RESCOPE_RETURN_IF_ERROR(CheckMetadataEdits(*target, source, o));
   if (target->writer.check == nullptr) return Status::Ok();
   return target->writer.check(source, store);
 }
@@ -226,9 +233,15 @@ Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const Tensor
   return written;
 }
 
-Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const TensorStore& store,
-                                               const std::string& output,
-                                               const WriteCheckpointOptions& o) {
+namespace {
+
+// What WriteCheckpointFiles asks of the format's writer once the output path is settled:
+// write the renamed store, or the name table, to `path`.
+using WriteFn = std::function<Result<FormatWriteResult>(
+    const FormatWriter& writer, const std::string& path, const FormatWriteRequest& request)>;
+
+Result<WrittenCheckpoint> WriteFilesWith(const Checkpoint& source, const std::string& output,
+                                         const WriteCheckpointOptions& o, const WriteFn& write) {
   auto resolved =
       ResolveOutputFormat(output, o.to_format, o.to_format.empty() ? FamilyOf(source.format) : "");
   if (!resolved.ok()) return resolved.status();
@@ -266,8 +279,7 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
   if (writer.shards_by_size) {
     RESCOPE_ASSIGN_OR_RETURN(request.max_shard_size, MaxShardBytes(o));
   }
-  RESCOPE_ASSIGN_OR_RETURN(FormatWriteResult report,
-                           writer.write(source, store, written_path, request));
+  RESCOPE_ASSIGN_OR_RETURN(FormatWriteResult report, write(writer, written_path, request));
   WrittenCheckpoint result{std::move(report.output), std::move(report.files),
                            std::move(report.notes)};
   if (request.same_as_input && writer.removes_stale_shards) RemoveStaleShards(source, result.files);
@@ -284,6 +296,64 @@ Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const T
     }
   }
   return result;
+}
+
+}  // namespace
+
+Result<WrittenCheckpoint> WriteCheckpointFiles(const Checkpoint& source, const TensorStore& store,
+                                               const std::string& output,
+                                               const WriteCheckpointOptions& o) {
+  return WriteFilesWith(
+      source, output, o,
+      [&](const FormatWriter& writer, const std::string& path, const FormatWriteRequest& request) {
+        return writer.write(source, store, path, request);
+      });
+}
+
+namespace {
+
+// The name-table writer of the output's format when it takes this request, else null.
+const NameTableWriter* NameTableWriterFor(const Checkpoint& source,
+                                          const WriteCheckpointOptions& o) {
+  const FormatDescriptor* target = TargetFormat(source, o);
+  const NameTableWriter* writer = target ? FindNameTableWriter(target->name) : nullptr;
+  return writer != nullptr && writer->accepts(source, WriteRequest(o)) ? writer : nullptr;
+}
+
+Status NoNameTableWriter() {
+  return Status::InvalidArgument("the output format does not take a rename as a name table");
+}
+
+}  // namespace
+
+bool WritesNameTable(const Checkpoint& source, const WriteCheckpointOptions& o) {
+  return NameTableWriterFor(source, o) != nullptr;
+}
+
+Status CheckCheckpointWrite(const Checkpoint& source, const RenameTable& table,
+                            const WriteCheckpointOptions& o) {
+  const NameTableWriter* writer = NameTableWriterFor(source, o);
+  if (writer == nullptr) return NoNameTableWriter();
+  RESCOPE_RETURN_IF_ERROR(CheckMetadataEdits(*TargetFormat(source, o), source, o));
+  return writer->check(source, table);
+}
+
+Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const RenameTable& table,
+                                          const std::string& output,
+                                          const WriteCheckpointOptions& o) {
+  RESCOPE_RETURN_IF_ERROR(CheckCheckpointWrite(source, table, o));
+  // No stored-checksum pass: a writer that takes a name table keeps the source's bytes
+  // where they are (whole shards copied or linked with their stored CRCs), as
+  // WritesByShardCopy does for a store.
+  CreatedDirectories created(output);
+  const NameTableWriter* writer = NameTableWriterFor(source, o);
+  auto written = WriteFilesWith(
+      source, output, o,
+      [&](const FormatWriter&, const std::string& path, const FormatWriteRequest& request) {
+        return writer->write(source, table, path, request);
+      });
+  if (written.ok()) created.Keep();
+  return written;
 }
 
 std::string WrittenSummary(const WrittenCheckpoint& written) {

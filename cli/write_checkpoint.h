@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rename/rename_table.h"
 #include "core/store/tensor_store.h"
 #include "formats/format_table.h"
 
@@ -67,6 +68,20 @@ Status CheckCheckpointWrite(const Checkpoint& source, const TensorStore& store,
 // Runs CheckCheckpointWrite, then writes; on failure, directories created for the output
 // are removed again (nothing is left behind).
 Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const TensorStore& store,
+                                          const std::string& output,
+                                          const WriteCheckpointOptions& options);
+
+// Whether the output's writer takes a rename as a name table over `source.store`
+// (core/rename/rename_table.h) for these options, so that `rename` need not build the
+// renamed store: a TF bundle written pass-through (same shards, only the index re-keyed).
+bool WritesNameTable(const Checkpoint& source, const WriteCheckpointOptions& options);
+
+// CheckCheckpointWrite and WriteCheckpoint for `source.store` renamed by `table`: the same
+// checks, messages and files as for ApplyPlan's store.
+// REQUIRES (else kInvalidArgument): WritesNameTable(source, options).
+Status CheckCheckpointWrite(const Checkpoint& source, const RenameTable& table,
+                            const WriteCheckpointOptions& options);
+Result<WrittenCheckpoint> WriteCheckpoint(const Checkpoint& source, const RenameTable& table,
                                           const std::string& output,
                                           const WriteCheckpointOptions& options);
 

@@ -20,9 +20,11 @@ size_t FindSegmentRun(std::string_view name, std::string_view path) {
 
 }  // namespace
 
+bool IsOptimizerWeightName(std::string_view name) { return name.starts_with(kOptimizerGroup); }
+
 std::optional<std::pair<std::string, size_t>> FollowRenamedVariable(
     std::string_view name, const std::vector<std::pair<std::string, std::string>>& renamed) {
-  if (!name.starts_with(kOptimizerGroup)) return std::nullopt;
+  if (!IsOptimizerWeightName(name)) return std::nullopt;
   const std::string_view rest = name.substr(kOptimizerGroup.size());
   std::optional<size_t> best;
   size_t best_at = 0;

@@ -14,6 +14,10 @@
 
 namespace rescope {
 
+// Whether `name` is an optimizer-weight name (`optimizer_weights/...`), the only kind
+// FollowRenamedVariable can move.
+bool IsOptimizerWeightName(std::string_view name);
+
 // For an optimizer-weight name (`optimizer_weights/...`): the name with the longest
 // renamed variable path found in it as a whole-segment run (after `optimizer_weights/`)
 // replaced by that variable's new path, and the index into `renamed` of that variable.

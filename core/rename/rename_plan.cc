@@ -54,6 +54,9 @@ void FollowOptimizerPath(const std::string& name, const RenameMap& map,
 // Keras 2 optimizer weights that no rule matched follow the variable named inside them
 // (core/rename/keras_optimizer_names.h), with that variable's rule as their origin.
 void FollowOptimizerWeights(RenamePlan& plan) {
+  // The list of renamed variables copies every renamed name (~17 MB for 100,000): built
+  // only when some name left in place is an optimizer weight that could follow one.
+  if (std::none_of(plan.unchanged.begin(), plan.unchanged.end(), IsOptimizerWeightName)) return;
   std::vector<std::pair<std::string, std::string>> renamed;
   std::vector<int> rule_of;
   for (const RenameChange& c : plan.changes) {
@@ -173,12 +176,12 @@ class Decider {
   std::map<std::string, std::optional<std::optional<Decision>>, std::less<>> memo_;
 };
 
-// Decides one name; returns false if it passes through unchanged.
+// Decides one name; returns false if it passes through unchanged. Fills `change` except
+// its old_name, which the caller moves in.
 bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& options,
              Decider& decider, const SlotAttribution& slots, RenamePlan& plan,
              RenameChange& change) {
   const std::optional<Decision> match = decider.Decide(name);
-  change.old_name = name;
   change.is_slot = slots.Find(name) != nullptr;
   if (options.drop_optimizer && IsOptimizerState(name) && !(match && match->drop)) {
     change.dropped = true;
@@ -213,16 +216,18 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
   return true;
 }
 
-// Every scope (joined leading segments) and name of `names`, for "did you mean".
-std::vector<std::string> ScopesAndNames(const std::vector<std::string>& names, char separator) {
+// Every scope (joined leading segments) and name the plan covers, for "did you mean".
+std::vector<std::string> ScopesAndNames(const RenamePlan& plan, char separator) {
   std::set<std::string> out;
-  for (const std::string& name : names) {
+  const auto add = [&](const std::string& name) {
     for (size_t pos = name.find(separator); pos != std::string::npos;
          pos = name.find(separator, pos + 1)) {
       out.insert(name.substr(0, pos + 1));
     }
     out.insert(name);
-  }
+  };
+  for (const RenameChange& change : plan.changes) add(change.old_name);
+  for (const std::string& name : plan.unchanged) add(name);
   return {out.begin(), out.end()};
 }
 
@@ -333,25 +338,34 @@ std::string RenamePlan::NewName(std::string_view old) const {
 
 namespace {
 
-// PlanRename of names already sorted and unique (a store's names are).
-RenamePlan PlanSortedRename(const std::vector<std::string>& sorted, const RenameMap& map,
+// PlanRename of names already sorted and unique (a store's names are). Each name moves
+// into the plan (a change's old_name, or `unchanged`) rather than being copied: for
+// 100,000 names that is ~5 MB less at the peak of planning.
+RenamePlan PlanSortedRename(std::vector<std::string> sorted, const RenameMap& map,
                             const PlanOptions& options) {
   RenamePlan plan;
   plan.warnings = map.warnings();
+  // Room for every name in either list: the untouched part of the one that stays short is
+  // never paged in, and the other one grows without the copy (and twice the memory) of
+  // a reallocation.
+  plan.changes.reserve(sorted.size());
+  plan.unchanged.reserve(sorted.size());
 
   const SlotAttribution slots = AttributeSlots(sorted, options.separator);
   Decider decider(map, slots, options, plan);
-  for (const std::string& name : sorted) {
+  for (std::string& name : sorted) {
     const bool is_protected =
         std::find(options.protected_names.begin(), options.protected_names.end(), name) !=
         options.protected_names.end();
     RenameChange change;
     if (!is_protected && PlanOne(name, map, options, decider, slots, plan, change)) {
+      change.old_name = std::move(name);
       plan.changes.push_back(std::move(change));
     } else {
-      plan.unchanged.push_back(name);
+      plan.unchanged.push_back(std::move(name));
     }
   }
+  sorted = {};
   FollowOptimizerWeights(plan);
   CheckConflicts(map, plan);
   WarnUnattributed(slots, map, options, plan);
@@ -373,7 +387,7 @@ RenamePlan PlanSortedRename(const std::vector<std::string>& sorted, const Rename
     std::string hint;
     if (hints < kMaxHints) {
       ++hints;
-      if (candidates.empty()) candidates = ScopesAndNames(sorted, options.separator);
+      if (candidates.empty()) candidates = ScopesAndNames(plan, options.separator);
       hint = NearestHint(map.rules()[i], candidates, options.separator);
     }
     plan.errors.push_back(map.rules()[i].Describe() + ": matched no variable" + hint +
@@ -407,7 +421,7 @@ RenamePlan PlanRename(const std::vector<std::string>& names, const RenameMap& ma
   std::vector<std::string> sorted = names;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  return PlanSortedRename(sorted, map, options);
+  return PlanSortedRename(std::move(sorted), map, options);
 }
 
 RenamePlan PlanStoreRename(const TensorStore& store, const RenameMap& map,
@@ -443,6 +457,7 @@ void CheckTransforms(const TensorStore& store, const RenameMap& map, RenamePlan&
 
 std::vector<std::string> RenamableNames(const TensorStore& store) {
   std::vector<std::string> names;
+  names.reserve(store.size());
   for (const auto& [name, entry] : store) {
     if (entry.kind != EntryKind::kSlice) names.push_back(name);
   }

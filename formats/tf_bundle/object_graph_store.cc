@@ -51,6 +51,22 @@ Result<ObjectGraph> ReadObjectGraph(const TensorEntry& entry) {
   return ObjectGraph::Parse(ByteView((*strings)[0]), entry.Where());
 }
 
+namespace {
+
+// The graph stored in `graph_entry` with every checkpoint key passed through `new_key`
+// (nullopt: the entry was dropped).
+template <typename NewKey>
+Result<std::optional<ObjectGraph>> RewriteGraphKeys(const TensorEntry& graph_entry,
+                                                    NewKey&& new_key) {
+  auto graph = ReadObjectGraph(graph_entry);
+  if (!graph.ok()) return graph.status();
+  auto rewritten = RewriteForRename(*graph, new_key);
+  if (!rewritten.ok()) return rewritten.status();
+  return std::optional<ObjectGraph>(std::move(rewritten).value());
+}
+
+}  // namespace
+
 Result<std::optional<ObjectGraph>> RewriteStoreGraph(const TensorStore& source,
                                                      const TensorStore& renamed) {
   const TensorEntry* graph_entry = source.Find(tfbundle::kObjectGraphKey);
@@ -64,16 +80,28 @@ Result<std::optional<ObjectGraph>> RewriteStoreGraph(const TensorStore& source,
     if (name != e.SourceName()) changed = true;
   }
   if (!changed) return std::optional<ObjectGraph>();
-  auto graph = ReadObjectGraph(*graph_entry);
-  if (!graph.ok()) return graph.status();
-  auto rewritten =
-      RewriteForRename(*graph, [&](const std::string& key) -> std::optional<std::string> {
-        auto it = renames.find(key);
-        if (it == renames.end()) return std::nullopt;
-        return it->second;
-      });
-  if (!rewritten.ok()) return rewritten.status();
-  return std::optional<ObjectGraph>(std::move(rewritten).value());
+  return RewriteGraphKeys(*graph_entry, [&](const std::string& key) -> std::optional<std::string> {
+    auto it = renames.find(key);
+    if (it == renames.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+Result<std::optional<ObjectGraph>> RewriteStoreGraph(const RenameTable& table) {
+  const TensorEntry* graph_entry = table.source().Find(tfbundle::kObjectGraphKey);
+  // The graph's own entry is a protected name: kept under its name unless dropped.
+  if (graph_entry == nullptr ||
+      table.NewNameOf(tfbundle::kObjectGraphKey) != std::string_view(tfbundle::kObjectGraphKey)) {
+    return std::optional<ObjectGraph>();
+  }
+  if (!table.renames_anything()) return std::optional<ObjectGraph>();
+  // The table answers each key from the store and the plan (two binary searches), so no
+  // map of every name is built.
+  return RewriteGraphKeys(*graph_entry, [&](const std::string& key) -> std::optional<std::string> {
+    const std::optional<std::string_view> new_name = table.NewNameOf(key);
+    if (!new_name) return std::nullopt;
+    return std::string(*new_name);
+  });
 }
 
 std::string FirstGraphDifference(const ObjectGraph& a, const ObjectGraph& b) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/rename/rename_table.h"
 #include "core/store/status.h"
 #include "core/store/tensor_store.h"
 #include "formats/tf_bundle/object_graph.h"
@@ -24,6 +25,10 @@ Result<ObjectGraph> ReadObjectGraph(const TensorEntry& entry);
 // and of ReadObjectGraph.
 Result<std::optional<ObjectGraph>> RewriteStoreGraph(const TensorStore& source,
                                                      const TensorStore& renamed);
+
+// The same rewrite for a rename given as a name table over `table.source()` (rename
+// --link-data writes it without building the renamed store).
+Result<std::optional<ObjectGraph>> RewriteStoreGraph(const RenameTable& table);
 
 // The first difference between two graphs in words ("node 4 child #0: \"dense_1\" -> node 5
 // vs \"encoder\" -> node 5"), or "" when they are equal field by field (unknown fields

@@ -12,6 +12,7 @@
 #include "formats/atomic_output.h"
 #include "formats/format_table.h"
 #include "formats/mapped_file.h"
+#include "formats/name_table_writer.h"
 #include "formats/tf_bundle/checkpoint_path.h"
 #include "formats/tf_bundle/tf_bundle_reader.h"
 #include "formats/tf_bundle/tf_bundle_writer.h"
@@ -105,9 +106,11 @@ bool WritesByShardCopy(const Checkpoint& source, const TensorStore& store,
                       [](const auto& item) { return item.second.bytes_transformed; });
 }
 
-Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& store,
-                                const std::string& prefix, const FormatWriteRequest& request) {
-  if (request.same_as_input && AnyBytesTransformed(store)) {
+// What no tensor-bundle write may do in place, store or name table alike.
+Status CheckInPlace(const std::string& prefix, const FormatWriteRequest& request,
+                    bool transformed) {
+  if (!request.same_as_input) return Status::Ok();
+  if (transformed) {
     // Transformed values force a new data shard, with the same hazard as --compact below.
     return Status::InvalidArgument(
         prefix +
@@ -115,7 +118,7 @@ Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& sto
         "the data shard would be replaced before the index, so a run stopped "
         "half-way would destroy the input; write to a new prefix instead");
   }
-  if (request.same_as_input && request.compact) {
+  if (request.compact) {
     // The new data shard would replace the old one under the same name before the new
     // index is renamed in; a crash between the two renames would leave the old index over
     // new data, i.e. destroy the input. Pass-through rewrites copy shards byte for byte,
@@ -126,9 +129,13 @@ Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& sto
         "replaced before the index, so a run stopped half-way would destroy the input; "
         "write to a new prefix instead");
   }
-  if (request.same_as_input && request.link_data) {
+  if (request.link_data) {
     return Status::InvalidArgument("--in-place with --link-data would link files to themselves");
   }
+  return Status::Ok();
+}
+
+tfbundle::WriteOptions BundleWriteOptions(const FormatWriteRequest& request) {
   tfbundle::WriteOptions options;
   options.compact = request.compact;
   options.link_data = request.link_data;
@@ -136,14 +143,40 @@ Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& sto
       request.index_compression == "none"     ? tfbundle::IndexCompression::kNone
       : request.index_compression == "snappy" ? tfbundle::IndexCompression::kSnappy
                                               : tfbundle::IndexCompression::kKeep;
+  return options;
+}
+
+FormatWriteResult ResultOf(const Checkpoint& source, const std::string& prefix,
+                           const tfbundle::WriteReport& report) {
   FormatWriteResult result;
   if (source.format == "tf_v1") result.notes.push_back("V1 input written as a V2 tensor bundle");
-  RESCOPE_ASSIGN_OR_RETURN(tfbundle::WriteReport report,
-                           tfbundle::WriteTfBundle(source, store, prefix, options));
   result.output = prefix;
   result.files = report.files;
   if (report.graph_rewritten) result.notes.push_back("TF2 object graph rewritten");
   return result;
+}
+
+Result<FormatWriteResult> Write(const Checkpoint& source, const TensorStore& store,
+                                const std::string& prefix, const FormatWriteRequest& request) {
+  RESCOPE_RETURN_IF_ERROR(CheckInPlace(prefix, request, AnyBytesTransformed(store)));
+  RESCOPE_ASSIGN_OR_RETURN(
+      tfbundle::WriteReport report,
+      tfbundle::WriteTfBundle(source, store, prefix, BundleWriteOptions(request)));
+  return ResultOf(source, prefix, report);
+}
+
+bool WritesNameTable(const Checkpoint& source, const FormatWriteRequest& request) {
+  return tfbundle::WritesNameTable(source, BundleWriteOptions(request));
+}
+
+Result<FormatWriteResult> WriteNameTable(const Checkpoint& source, const RenameTable& table,
+                                         const std::string& prefix,
+                                         const FormatWriteRequest& request) {
+  RESCOPE_RETURN_IF_ERROR(CheckInPlace(prefix, request, /*transformed=*/false));
+  RESCOPE_ASSIGN_OR_RETURN(
+      tfbundle::WriteReport report,
+      tfbundle::WriteTfBundle(source, table, prefix, BundleWriteOptions(request)));
+  return ResultOf(source, prefix, report);
 }
 
 }  // namespace
@@ -182,6 +215,15 @@ const FormatDescriptor& TfBundleFormat() {
           },
   };
   return kFormat;
+}
+
+const NameTableWriter& TfBundleNameTableWriter() {
+  static const NameTableWriter kWriter{
+      .accepts = WritesNameTable,
+      .check = tfbundle::CheckTfBundleWrite,
+      .write = WriteNameTable,
+  };
+  return kWriter;
 }
 
 }  // namespace rescope

@@ -47,12 +47,12 @@ bool IsTensorFlowDType(DType dtype) {
   return DTypeValue(dtype) > 0 && DTypeValue(dtype) < DTypeValue(DType::kFloat8E8M0FNU);
 }
 
-Status CheckBundleDType(const TensorEntry& e) {
+Status CheckBundleDType(std::string_view name, const TensorEntry& e) {
   const bool storable = e.dtype == DType::kString || e.dtype == DType::kVariant ||
                         DTypeElementSize(e.dtype).has_value();
   if (storable && IsTensorFlowDType(e.dtype)) return Status::Ok();
   return Status::NotSupported(
-      "tensor \"" + e.name + "\": dtype " + DTypeName(e.dtype) +
+      "tensor \"" + std::string(name) + "\": dtype " + DTypeName(e.dtype) +
       " cannot be written to a tensor bundle" +
       (IsTensorFlowDType(e.dtype) ? std::string() : " (TensorFlow has no such DataType)"));
 }
@@ -134,6 +134,49 @@ Status AddRecord(IndexPlan& plan, std::string_view key, std::string_view value) 
   return Status::Ok();
 }
 
+// The output index, fed its records in any order (they are collected in an IndexPlan and
+// sorted) or, from a name table, already in key order (they go straight to the table
+// builder: no copy of any record is held).
+class IndexWriter {
+ public:
+  IndexWriter(bool keys_in_order, sstable::Compression compression)
+      : keys_in_order_(keys_in_order),
+        builder_(sstable::BuilderOptions{.compression = compression}) {}
+
+  Status Add(std::string_view key, std::string_view value) {
+    if (!keys_in_order_) return AddRecord(plan_, key, value);
+    if (records_ > 0 && key <= last_key_) {
+      // The plan refuses two entries taking one name, so this is a bug, never an output.
+      return key == last_key_ ? Status::Conflict("two tensors map to index key \"" +
+                                                 tfslice::EscapeKeyForDisplay(key) + "\"")
+                              : Status::InvalidArgument("index keys out of order at \"" +
+                                                        tfslice::EscapeKeyForDisplay(key) + "\"");
+    }
+    last_key_.assign(key);
+    ++records_;
+    return builder_.Add(key, value);
+  }
+
+  // Writes the index file (as the last output file: an index implies complete data).
+  Status Write(AtomicOutput& out, const std::string& path) {
+    if (!keys_in_order_) {
+      RESCOPE_RETURN_IF_ERROR(plan_.Sort());
+      RESCOPE_RETURN_IF_ERROR(plan_.ForEach(
+          [&](std::string_view key, std::string_view value) { return builder_.Add(key, value); }));
+    }
+    auto file = out.Create(path);
+    if (!file.ok()) return file.status();
+    return (*file)->Append(builder_.Finish());
+  }
+
+ private:
+  bool keys_in_order_;
+  sstable::TableBuilder builder_;
+  IndexPlan plan_;        // only when !keys_in_order_
+  std::string last_key_;  // only when keys_in_order_
+  size_t records_ = 0;
+};
+
 // Finds the new name of each partitioned source variable so slices can follow it.
 std::unordered_map<std::string, std::string> PartitionedRenames(const TensorStore& store) {
   std::unordered_map<std::string, std::string> out;
@@ -162,17 +205,11 @@ Result<std::optional<std::string>> RewriteGraph(const TensorStore& source,
   return std::optional<std::string>((*graph)->Serialize());
 }
 
-Status WriteIndex(AtomicOutput& out, const std::string& path, IndexPlan& plan,
-                  sstable::Compression compression) {
-  RESCOPE_RETURN_IF_ERROR(plan.Sort());
-  sstable::BuilderOptions bo;
-  bo.compression = compression;
-  sstable::TableBuilder builder(bo);
-  RESCOPE_RETURN_IF_ERROR(plan.ForEach(
-      [&](std::string_view key, std::string_view value) { return builder.Add(key, value); }));
-  auto file = out.Create(path);
-  if (!file.ok()) return file.status();
-  return (*file)->Append(builder.Finish());
+Result<std::optional<std::string>> RewriteGraph(const RenameTable& table) {
+  auto graph = tfgraph::RewriteStoreGraph(table);
+  if (!graph.ok()) return graph.status();
+  if (!graph->has_value()) return std::optional<std::string>();
+  return std::optional<std::string>((*graph)->Serialize());
 }
 
 Status EnsureDirectory(const std::string& prefix) {
@@ -185,33 +222,26 @@ Status EnsureDirectory(const std::string& prefix) {
 }
 
 // Pass-through: same shards, same offsets; only keys (and maybe the graph) change.
-Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleState& state,
-                                     const TensorStore& store, const std::string& out_prefix,
-                                     const WriteOptions& options) {
+// `for_each_record(add)` calls add(key, entry) for every output entry (stored slices
+// under their new keys), in key order when `keys_in_order`. Each record is the source's
+// BundleEntryProto fields re-encoded as TF encodes them: shard, offset, size and CRC are
+// the source's, since the shards are the source's (linked or copied byte for byte).
+template <typename ForEachRecord>
+Result<WriteReport> WritePassThrough(const TfBundleState& state,
+                                     const std::optional<std::string>& new_graph,
+                                     bool keys_in_order, ForEachRecord&& for_each_record,
+                                     const std::string& out_prefix, const WriteOptions& options) {
   WriteReport report;
   AtomicOutput out;
-  const auto partitioned = PartitionedRenames(store);
-  std::optional<std::string> new_graph;
-  {
-    auto rewritten = RewriteGraph(source.store, store);
-    if (!rewritten.ok()) return rewritten.status();
-    new_graph = std::move(rewritten).value();
-  }
   const int32_t old_shards = state.header.num_shards;
   const int32_t num_shards = old_shards + (new_graph ? 1 : 0);
   BundleHeader header = state.header;
   header.num_shards = num_shards;
-  IndexPlan plan;
-  plan.Add("", new_graph ? EncodeBundleHeader(header) : state.header_bytes);
-  for (const auto& [name, e] : store) {
-    if (e.kind == EntryKind::kSlice) {
-      auto key = SliceKeyFor(e, partitioned);
-      if (!key.ok()) return key.status();
-      if (key->empty()) continue;
-      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, *key, EncodeBundleEntry(EntryFor(e))));
-      continue;
-    }
-    if (new_graph && name == kObjectGraphKey) {
+  IndexWriter index(keys_in_order, ChooseCompression(options, &state));
+  RESCOPE_RETURN_IF_ERROR(
+      index.Add("", new_graph ? EncodeBundleHeader(header) : state.header_bytes));
+  const auto add_record = [&](std::string_view key, const TensorEntry& e) -> Status {
+    if (new_graph && key == kObjectGraphKey) {
       uint32_t crc = 0;
       const std::string encoded = EncodeStringTensor({*new_graph}, &crc);
       BundleEntry be;
@@ -219,15 +249,16 @@ Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleSta
       be.shard_id = old_shards;
       be.size = static_cast<int64_t>(encoded.size());
       be.masked_crc32c = crc32c::Mask(crc);
-      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, name, EncodeBundleEntry(be)));
+      RESCOPE_RETURN_IF_ERROR(index.Add(key, EncodeBundleEntry(be)));
       auto file = out.Create(DataFileName(out_prefix, old_shards, num_shards));
       if (!file.ok()) return file.status();
       RESCOPE_RETURN_IF_ERROR((*file)->Append(encoded));
       report.graph_rewritten = true;
-      continue;
+      return Status::Ok();
     }
-    RESCOPE_RETURN_IF_ERROR(AddRecord(plan, name, EncodeBundleEntry(EntryFor(e))));
-  }
+    return index.Add(key, EncodeBundleEntry(EntryFor(e)));
+  };
+  RESCOPE_RETURN_IF_ERROR(for_each_record(add_record));
   for (int32_t i = 0; i < old_shards; ++i) {
     const std::string& from = state.shard_paths[static_cast<size_t>(i)];
     const std::string to = DataFileName(out_prefix, i, num_shards);
@@ -248,11 +279,33 @@ Result<WriteReport> WritePassThrough(const Checkpoint& source, const TfBundleSta
     report.files.push_back(to);
   }
   if (new_graph) report.files.push_back(DataFileName(out_prefix, old_shards, num_shards));
-  RESCOPE_RETURN_IF_ERROR(
-      WriteIndex(out, out_prefix + ".index", plan, ChooseCompression(options, &state)));
+  RESCOPE_RETURN_IF_ERROR(index.Write(out, out_prefix + ".index"));
   report.files.push_back(out_prefix + ".index");
   RESCOPE_RETURN_IF_ERROR(out.Commit());
   return report;
+}
+
+// The pass-through of a renamed store: records in store order, slices re-keyed.
+Result<WriteReport> WriteStorePassThrough(const Checkpoint& source, const TfBundleState& state,
+                                          const TensorStore& store, const std::string& out_prefix,
+                                          const WriteOptions& options) {
+  const auto partitioned = PartitionedRenames(store);
+  RESCOPE_ASSIGN_OR_RETURN(std::optional<std::string> new_graph, RewriteGraph(source.store, store));
+  auto for_each_record = [&](auto&& add) -> Status {
+    for (const auto& [name, e] : store) {
+      if (e.kind != EntryKind::kSlice) {
+        RESCOPE_RETURN_IF_ERROR(add(name, e));
+        continue;
+      }
+      auto key = SliceKeyFor(e, partitioned);
+      if (!key.ok()) return key.status();
+      if (!key->empty()) RESCOPE_RETURN_IF_ERROR(add(*key, e));
+    }
+    return Status::Ok();
+  };
+  // A slice key sorts by its variable's new name, not by the store's order of names.
+  return WritePassThrough(state, new_graph, /*keys_in_order=*/false, for_each_record, out_prefix,
+                          options);
 }
 
 // Streaming: one new shard holding every stored tensor of `store`.
@@ -272,11 +325,11 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
   const std::string data_path = DataFileName(out_prefix, 0, 1);
   auto data = out.Create(data_path);
   if (!data.ok()) return data.status();
-  IndexPlan plan;
+  IndexWriter index(/*keys_in_order=*/false, ChooseCompression(options, state));
   BundleHeader header;
   header.num_shards = 1;
   header.version = VersionDef{1, 0, {}};
-  plan.Add("", EncodeBundleHeader(header));
+  RESCOPE_RETURN_IF_ERROR(index.Add("", EncodeBundleHeader(header)));
   for (const auto& [name, e] : store) {
     std::string key = name;
     if (e.kind == EntryKind::kSlice) {
@@ -290,7 +343,7 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
     be.shape = e.shape;
     if (e.kind == EntryKind::kPartitioned) {
       be.slices = e.slices();
-      RESCOPE_RETURN_IF_ERROR(AddRecord(plan, key, EncodeBundleEntry(be)));
+      RESCOPE_RETURN_IF_ERROR(index.Add(key, EncodeBundleEntry(be)));
       continue;
     }
     be.offset = static_cast<int64_t>((*data)->size());
@@ -303,7 +356,7 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
       report.graph_rewritten = true;
     } else {
       if (!e.data) return Status::NotFound("tensor \"" + e.name + "\": " + e.data_error());
-      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(e));
+      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(name, e));
       uint32_t crc = 0;
       if (e.stored_crc32c) {
         crc = *e.stored_crc32c;  // bytes are copied unchanged, so TF's checksum still holds
@@ -316,11 +369,10 @@ Result<WriteReport> WriteStreaming(const Checkpoint& source, const TensorStore& 
       be.size = static_cast<int64_t>(e.byte_size);
       be.masked_crc32c = crc32c::Mask(crc);
     }
-    RESCOPE_RETURN_IF_ERROR(AddRecord(plan, key, EncodeBundleEntry(be)));
+    RESCOPE_RETURN_IF_ERROR(index.Add(key, EncodeBundleEntry(be)));
   }
   report.files.push_back(data_path);
-  RESCOPE_RETURN_IF_ERROR(
-      WriteIndex(out, out_prefix + ".index", plan, ChooseCompression(options, state)));
+  RESCOPE_RETURN_IF_ERROR(index.Write(out, out_prefix + ".index"));
   report.files.push_back(out_prefix + ".index");
   RESCOPE_RETURN_IF_ERROR(out.Commit());
   return report;
@@ -332,7 +384,7 @@ Status CheckTfBundleWrite(const Checkpoint& source, const TensorStore& store) {
   // Both writers rewrite the graph only for a bundle source (see WriteStreaming).
   for (const auto& [name, e] : store) {
     if (e.kind == EntryKind::kTensor && !e.is_metadata)
-      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(e));
+      RESCOPE_RETURN_IF_ERROR(CheckBundleDType(name, e));
   }
   if (source.format != "tf_bundle") return Status::Ok();
   return RewriteGraph(source.store, store).status();
@@ -345,7 +397,7 @@ Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& s
   // Transformed values exist only as a stream; the source shards do not hold them.
   const bool transformed = AnyBytesTransformed(store);
   if (state != nullptr && source.format == "tf_bundle" && !options.compact && !transformed) {
-    return WritePassThrough(source, *state, store, out_prefix, options);
+    return WriteStorePassThrough(source, *state, store, out_prefix, options);
   }
   if (options.link_data) {
     return Status::InvalidArgument(
@@ -354,6 +406,39 @@ Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& s
                     : "--link-data needs a tensor-bundle input and no --compact");
   }
   return WriteStreaming(source, store, out_prefix, options);
+}
+
+bool WritesNameTable(const Checkpoint& source, const WriteOptions& options) {
+  // WriteTfBundle's pass-through condition; a name table never transforms values.
+  return source.format == "tf_bundle" && dynamic_cast<const TfBundleState*>(source.state.get()) &&
+         !options.compact;
+}
+
+Status CheckTfBundleWrite(const Checkpoint& source, const RenameTable& table) {
+  for (const RenameTable::Row& row : table.rows()) {
+    if (!row.entry->is_metadata) RESCOPE_RETURN_IF_ERROR(CheckBundleDType(row.name, *row.entry));
+  }
+  if (source.format != "tf_bundle") return Status::Ok();
+  return RewriteGraph(table).status();
+}
+
+Result<WriteReport> WriteTfBundle(const Checkpoint& source, const RenameTable& table,
+                                  const std::string& out_prefix, const WriteOptions& options) {
+  const auto* state = dynamic_cast<const TfBundleState*>(source.state.get());
+  if (!WritesNameTable(source, options) || &table.source() != &source.store) {
+    return Status::InvalidArgument("a rename table reached the tensor-bundle writer for " +
+                                   source.path +
+                                   ", which needs the renamed store (not a pass-through write)");
+  }
+  RESCOPE_RETURN_IF_ERROR(EnsureDirectory(out_prefix));
+  RESCOPE_ASSIGN_OR_RETURN(std::optional<std::string> new_graph, RewriteGraph(table));
+  auto for_each_record = [&](auto&& add) -> Status {
+    for (const RenameTable::Row& row : table.rows())
+      RESCOPE_RETURN_IF_ERROR(add(row.name, *row.entry));
+    return Status::Ok();
+  };
+  return WritePassThrough(*state, new_graph, /*keys_in_order=*/true, for_each_record, out_prefix,
+                          options);
 }
 
 }  // namespace rescope::tfbundle

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rename/rename_table.h"
 #include "core/store/tensor_store.h"
 
 namespace rescope::tfbundle {
@@ -44,6 +45,18 @@ struct WriteReport {
 Status CheckTfBundleWrite(const Checkpoint& source, const TensorStore& store);
 
 Result<WriteReport> WriteTfBundle(const Checkpoint& source, const TensorStore& store,
+                                  const std::string& out_prefix, const WriteOptions& options);
+
+// Whether WriteTfBundle can take a rename as a name table over `source.store`
+// (core/rename/rename_table.h) instead of a renamed store: a bundle source written
+// pass-through (no `compact`), whose output index only re-keys the source's records.
+bool WritesNameTable(const Checkpoint& source, const WriteOptions& options);
+
+// CheckTfBundleWrite and WriteTfBundle for the source renamed by `table`: the same checks,
+// messages and bytes as for ApplyPlan's store, without that copy of every entry.
+// REQUIRES (else kInvalidArgument): WritesNameTable(source, options), table over source.store.
+Status CheckTfBundleWrite(const Checkpoint& source, const RenameTable& table);
+Result<WriteReport> WriteTfBundle(const Checkpoint& source, const RenameTable& table,
                                   const std::string& out_prefix, const WriteOptions& options);
 
 }  // namespace rescope::tfbundle

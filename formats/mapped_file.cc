@@ -80,7 +80,13 @@ Result<ByteView> MappedFile::Read(uint64_t offset, uint64_t n, std::vector<uint8
     return Status::Corruption(path_ + ": bytes [" + Hex(offset) + ", " + Hex(offset + n) +
                               ") run past end of file (" + Hex(size_) + ")");
   }
+  NoteMappingViewed(guard_slot_);
   return ByteView(data_ + offset, static_cast<size_t>(n));
+}
+
+ByteView MappedFile::All() const {
+  NoteMappingViewed(guard_slot_);
+  return ByteView(data_, static_cast<size_t>(size_));
 }
 
 Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,

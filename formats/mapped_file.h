@@ -49,7 +49,7 @@ class MappedFile final : public ByteSource {
   // lifetime), for kernel-side copies such as copy_file_range.
   int fd() const { return fd_; }
   // The whole file.
-  ByteView All() const { return ByteView(data_, static_cast<size_t>(size_)); }
+  ByteView All() const;
 
  private:
   MappedFile(std::string path, int fd, const uint8_t* data, uint64_t size);

@@ -21,6 +21,7 @@ struct Slot {
   std::atomic<uintptr_t> begin{0};
   std::atomic<uintptr_t> end{0};  // 0 = free slot
   std::atomic<bool> faulted{false};
+  std::atomic<bool> viewed{false};  // a view into the mapping was handed out
 };
 
 // Enough for checkpoints of thousands of shards held open at once; beyond that a mapping
@@ -89,6 +90,9 @@ std::string DamageMessage(const SlotInfo& info, bool faulted, uint64_t now) {
 std::string DamageOf(size_t i) {
   const SlotInfo& info = (*g_info)[i];
   const bool faulted = g_slots[i].faulted.load(std::memory_order_acquire);
+  // Nothing was read through the mapping (only pread, which fails on a short read): a
+  // shrink cannot have served zeros to anyone.
+  if (!faulted && !g_slots[i].viewed.load(std::memory_order_acquire)) return "";
   struct stat st {};
   const bool stat_ok = info.fd >= 0 && ::fstat(info.fd, &st) == 0;
   const uint64_t now = stat_ok ? static_cast<uint64_t>(st.st_size) : info.size;
@@ -111,6 +115,7 @@ int GuardMapping(const void* data, uint64_t size, int fd, const std::string& pat
     if (s.end.load(std::memory_order_acquire) != 0) continue;
     (*g_info)[i] = SlotInfo{path, fd, size};
     s.faulted.store(false, std::memory_order_relaxed);
+    s.viewed.store(false, std::memory_order_relaxed);
     s.begin.store(reinterpret_cast<uintptr_t>(data), std::memory_order_release);
     s.end.store(reinterpret_cast<uintptr_t>(data) + size, std::memory_order_release);
     return static_cast<int>(i);
@@ -120,6 +125,14 @@ int GuardMapping(const void* data, uint64_t size, int fd, const std::string& pat
 
 bool MappingFaulted(int slot) {
   return slot >= 0 && g_slots[static_cast<size_t>(slot)].faulted.load(std::memory_order_acquire);
+}
+
+void NoteMappingViewed(int slot) {
+  if (slot < 0) return;
+  std::atomic<bool>& viewed = g_slots[static_cast<size_t>(slot)].viewed;
+  // Load first: parallel readers of one file then share the cache line instead of
+  // writing it on every read.
+  if (!viewed.load(std::memory_order_relaxed)) viewed.store(true, std::memory_order_release);
 }
 
 void ReleaseMappingGuard(int slot) {

@@ -30,8 +30,13 @@ namespace rescope {
 int GuardMapping(const void* data, uint64_t size, int fd, const std::string& path);
 // True once a read of the slot's mapping faulted past the end of the file.
 bool MappingFaulted(int slot);
+// Called whenever a view into the slot's mapping is handed out (MappedFile::Read, All).
+// Only such a mapping can have served zeros past a new end of file: one that was only
+// read with pread (ReadStreaming, which fails on a short read) is not damage when its file
+// shrinks, so a shrink that was already reported as an error does not void later writes.
+void NoteMappingViewed(int slot);
 // Before the mapping goes away: records damage (a fault, or a file now smaller than
-// its mapping) for MappedFilesIntact, then frees the slot.
+// its viewed mapping) for MappedFilesIntact, then frees the slot.
 void ReleaseMappingGuard(int slot);
 // An error naming every mapped file that shrank while rescope read it (including those
 // already unmapped), or Ok. Results computed from such a file must not be trusted.

@@ -178,6 +178,20 @@ Status RollBack(const std::vector<PlannedSwap>& plan) {
   return Status::Ok();
 }
 
+// True when a journal not marked done describes a fresh set (no file replaced, so no
+// backups) whose files were all renamed into place: the switch finished and only the
+// "done" mark was missing when the process died. The last rename is then the commit point
+// of the set; rolling back would delete a complete output, and refusing to read it would
+// report a complete output as broken. A set that replaced files never counts: its backups
+// decide, since a partly rolled-back replacement also has every temporary gone.
+bool FreshSetInPlace(const std::vector<PlannedSwap>& plan) {
+  for (const PlannedSwap& p : plan) {
+    if (!p.backup_path.empty() || p.temp_path.empty()) return false;
+    if (Exists(p.temp_path) || !Exists(p.final_path)) return false;
+  }
+  return !plan.empty();
+}
+
 // The new set is complete: only backups and temporaries remain to go.
 void RollForward(const std::vector<PlannedSwap>& plan) {
   for (const PlannedSwap& p : plan) {
@@ -352,7 +366,7 @@ Status RecoverInterruptedWrites(const std::string& dir, RecoveryReport* report) 
     for (const PlannedSwap& p : plan) {
       files += (files.empty() ? "" : ", ") + fs::path(p.final_path).filename().string();
     }
-    if (EndsWith(name, kDoneSuffix)) {
+    if (EndsWith(name, kDoneSuffix) || FreshSetInPlace(plan)) {
       RollForward(plan);
       if (report) {
         report->notes.push_back("finished an interrupted write by rescope (process " +
@@ -410,9 +424,18 @@ std::vector<std::string> FindInterruptedWrites(const std::string& dir) {
   if (d == nullptr) return found;
   while (const dirent* e = ::readdir(d)) {
     const std::string_view name = e->d_name;
-    if (name.rfind(kJournalPrefix, 0) != 0 || EndsWith(name, kPendingSuffix)) continue;
+    // A pending journal never took effect; a done one, or a fresh set whose files are all
+    // in place, leaves the new version complete (recovery only removes leftovers).
+    if (name.rfind(kJournalPrefix, 0) != 0 || EndsWith(name, kPendingSuffix) ||
+        EndsWith(name, kDoneSuffix)) {
+      continue;
+    }
     const std::optional<long> pid = TagPid(name, kJournalPrefix);
-    if (pid && !ProcessAlive(*pid)) found.push_back((fs::path(dir) / name).string());
+    if (!pid || ProcessAlive(*pid)) continue;
+    const std::string path = (fs::path(dir) / name).string();
+    const Result<std::vector<PlannedSwap>> plan = ReadJournal(path, dir);
+    if (plan.ok() && FreshSetInPlace(*plan)) continue;
+    found.push_back(path);
   }
   ::closedir(d);
   return found;

@@ -9,7 +9,9 @@
 // files into place, removes the files the new set no longer has, and marks the journal done
 // by renaming it (`...done`, one atomic step) before deleting backups and journal. Replaying
 // a journal of a process that no longer runs rolls back (restores the backups, removes new
-// files) when it is not marked done, and forward (deletes the backups) when it is.
+// files) when it is not marked done, and forward (deletes the backups) when it is. A fresh
+// set (no file replaced) whose files are all renamed into place also rolls forward: its last
+// rename was the commit, only the "done" mark was missing.
 //
 // The same process-id tag names temporaries (`<file>.rescope-tmp-<pid>-<id>`), so that
 // files left by a killed run are recognized as such and removed by the next run, while
@@ -52,8 +54,10 @@ struct RecoveryReport {
 // call anywhere.
 Status RecoverInterruptedWrites(const std::string& dir, RecoveryReport* report);
 
-// Journals of dead processes in `dir` (their paths): a checkpoint in such a directory may be
-// a mix of two versions until RecoverInterruptedWrites runs.
+// Journals of dead processes in `dir` (their paths) whose write may have stopped half-way: a
+// checkpoint in such a directory may be a mix of two versions (or an incomplete fresh set)
+// until RecoverInterruptedWrites runs. Journals marked done, and those of a fresh set whose
+// files are all in place, are not listed: the new version is complete there.
 std::vector<std::string> FindInterruptedWrites(const std::string& dir);
 
 // Test hook: with RESCOPE_TEST_KILL_AT_STEP=N in the environment, the N-th filesystem step

@@ -3,7 +3,9 @@
 # kill -9 at random moments of a copy-mode rename, a convert and an in-place rename of a
 # 256 MiB TF bundle (written by make_big_ckpt in the test run). After every kill:
 #   - the input is byte-identical to before (cmp against a pristine copy);
-#   - a fresh output is absent or complete (`verify` passes);
+#   - a fresh output is absent (its entry file, the TF index or the .safetensors file, is not
+#     there: a TF bundle is committed by the rename of its index, the last file of the set)
+#     or complete (`verify` passes);
 #   - an in-place target is, after `rescope recover`, byte for byte the old checkpoint or the
 #     new one (never a mix).
 # Usage: kill_at_random.sh RESCOPE MAKE_BIG_CKPT [KILLS_PER_MODE]
@@ -64,9 +66,12 @@ run_mode() {  # mode: copy | convert | in_place
     same_dir "$work/in" "$work/pristine" || fail "$mode killed after ${delay_ms} ms: the input changed"
     local target="$work/out/model.ckpt"
     [ "$mode" = convert ] && target="$work/out/model.safetensors"
-    # Leftover temporaries of the killed run are not the output; rescope removes them on the
-    # next write into the directory.
-    if [ -z "$(ls -A "$work/out" | grep -v '\.rescope-')" ]; then absent=$((absent + 1))
+    # Leftover temporaries of the killed run, and a data shard renamed before the index, are
+    # not the output: readers refuse them and the next write into the directory (or
+    # `rescope recover`) removes them.
+    local entry="$work/out/model.ckpt.index"
+    [ "$mode" = convert ] && entry="$work/out/model.safetensors"
+    if [ ! -e "$entry" ]; then absent=$((absent + 1))
     elif "$rescope" verify "$target" >"$work/verify.log" 2>&1; then complete=$((complete + 1))
     else
       fail "$mode killed after ${delay_ms} ms: an output that does not verify: $(ls -lA "$work/out" | tr '\n' ' ')"

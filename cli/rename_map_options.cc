@@ -23,16 +23,39 @@ void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
                 "Rules that match nothing and unresolved map entries are warnings, not errors");
 }
 
+namespace {
+
+// The whole map file in a string of its size: a 50 MB map takes 50 MB (a growing stream
+// buffer took up to twice that). A pipe, which has no size, is read as a stream.
+Result<std::string> ReadMapText(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::IOError(file + ": cannot open rename map");
+  std::string text;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (in && size > 0) {
+    in.seekg(0);
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), size);
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  in.clear();
+  std::ostringstream rest;  // a pipe's bytes, or any written since the size was taken
+  rest << in.rdbuf();
+  if (in.bad()) return Status::IOError(file + ": cannot read rename map");
+  text += std::move(rest).str();
+  return text;
+}
+
+}  // namespace
+
 Result<RenameMap> BuildRenameMap(const MapOptions& o) {
   RenameMap map;
   for (const std::string& value : o.map_files) {
     RESCOPE_ASSIGN_OR_RETURN(const std::filesystem::path resolved, ResolveMapFile(value));
     const std::string file = resolved.string();
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Status::IOError(file + ": cannot open rename map");
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto parsed = RenameMap::ParseJson(std::move(text).str(), file);
+    RESCOPE_ASSIGN_OR_RETURN(std::string text, ReadMapText(file));
+    auto parsed = RenameMap::ParseJsonText(std::move(text), file);
     if (!parsed.ok()) return parsed.status();
     map.Append(std::move(parsed).value());
   }

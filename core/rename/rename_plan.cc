@@ -370,7 +370,9 @@ RenamePlan PlanSortedRename(const std::vector<std::string>& sorted, const Rename
     // A drop rule that finds nothing to drop leaves nothing behind: a warning (shipped maps
     // drop slots a released checkpoint does not have), an error only under strict.
     if (!refuse || (map.rules()[i].drop && !options.strict)) {
-      plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
+      if (options.word_unmatched_warnings) {
+        plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
+      }
       continue;
     }
     std::string hint;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/rename/rule_origin.h"
 
-#include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <utility>
 
 namespace rescope {
@@ -14,7 +15,10 @@ RuleOrigin::RuleOrigin(std::shared_ptr<const std::string> prefix, size_t number)
 
 void RuleOrigin::AppendTo(std::string& out) const {
   if (prefix_ != nullptr) out += *prefix_;
-  if (number_ != 0) out += std::to_string(number_);
+  if (number_ == 0) return;
+  char digits[24];
+  // 24 characters hold any size_t, so to_chars cannot fail.
+  out.append(digits, std::to_chars(std::begin(digits), std::end(digits), number_).ptr);
 }
 
 std::string RuleOrigin::str() const {
@@ -52,20 +56,23 @@ std::string RuleText::str() const {
 
 void AppendCompactJson(std::string_view span, std::string& out) {
   out.reserve(out.size() + span.size());
-  // Copied a run at a time: up to the next quote or space, then a whole string.
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   size_t pos = 0;
   while (pos < span.size()) {
-    const size_t stop = std::min(span.find_first_of("\" \t\n\r", pos), span.size());
-    out.append(span, pos, stop - pos);
-    if (stop == span.size()) break;
-    if (span[stop] != '"') {
-      pos = stop + 1;  // whitespace between tokens
-      continue;
+    if (span[pos] == '"') {
+      // A whole string at once (memchr finds its end: strings hold no escaped quote).
+      const size_t close = span.find('"', pos + 1);
+      const size_t end = close == std::string_view::npos ? span.size() : close + 1;
+      out.append(span, pos, end - pos);
+      pos = end;
+    } else if (is_space(span[pos])) {
+      ++pos;  // whitespace between tokens
+    } else {
+      size_t end = pos + 1;  // punctuation, numbers, true/false
+      while (end < span.size() && span[end] != '"' && !is_space(span[end])) ++end;
+      out.append(span, pos, end - pos);
+      pos = end;
     }
-    const size_t close = span.find('"', stop + 1);  // strings hold no escaped quote
-    const size_t end = close == std::string_view::npos ? span.size() : close + 1;
-    out.append(span, stop, end - stop);
-    pos = end;
   }
 }
 

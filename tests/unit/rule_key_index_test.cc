@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rename/rename_plan.h"
 #include "core/rename/rename_rules.h"
 #include "core/rename/rule_origin.h"
 
@@ -84,4 +85,22 @@ TEST_CASE("rule texts outlive the text a map was parsed from") {
     copy = *owned;  // a copy shares the text with the map it was copied from
   }
   CHECK(copy->rules()[0].Describe() == R"(owned.json: rule #1 ({"glob":"a*","drop":true}))");
+}
+
+TEST_CASE("unmatched-rule warnings can be left unworded, the rules still listed") {
+  const auto map = RenameMap::ParseJson(R"({"a": "b", "gone": "x", "c/": "d/"})", "m.json");
+  REQUIRE(map.ok());
+  PlanOptions options;
+  options.allow_unmatched = true;
+  const RenamePlan worded = PlanRename({"a", "c/w"}, *map, options);
+  CHECK(worded.warnings ==
+        std::vector<std::string>{R"(m.json: rule #2 ({"gone":"x"}): matched no variable)"});
+  options.word_unmatched_warnings = false;
+  const RenamePlan quiet = PlanRename({"a", "c/w"}, *map, options);
+  CHECK(quiet.warnings.empty());
+  CHECK(quiet.unmatched_rules == std::vector<size_t>{1});
+  CHECK(quiet.changes.size() == worded.changes.size());
+  // Errors are never left out: without allow_unmatched the rule is refused either way.
+  options.allow_unmatched = false;
+  CHECK(!PlanRename({"a", "c/w"}, *map, options).ok());
 }

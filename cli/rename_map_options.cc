@@ -2,6 +2,8 @@
 // Building a RenameMap from command-line options.
 #include "cli/rename_map_options.h"
 
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -26,17 +28,18 @@ void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
 namespace {
 
 // The whole map file in a string of its size: a 50 MB map takes 50 MB (a growing stream
-// buffer took up to twice that). A pipe, which has no size, is read as a stream.
+// buffer took up to twice that). Anything but a regular file (a pipe, a directory) has no
+// size to trust and is read as a stream, as before.
 Result<std::string> ReadMapText(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::IOError(file + ": cannot open rename map");
   std::string text;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (in && size > 0) {
-    in.seekg(0);
+  std::error_code error;
+  const bool regular = std::filesystem::is_regular_file(file, error);
+  const uintmax_t size = regular ? std::filesystem::file_size(file, error) : 0;
+  if (regular && !error && size > 0) {
     text.resize(static_cast<size_t>(size));
-    in.read(text.data(), size);
+    in.read(text.data(), static_cast<std::streamsize>(size));
     text.resize(static_cast<size_t>(in.gcount()));
   }
   in.clear();

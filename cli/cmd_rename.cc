@@ -80,6 +80,8 @@ int RunRename(const RenameOptions& o) {
   plan_options.strict = o.strict;
   plan_options.drop_optimizer = o.drop_optimizer;
   plan_options.allow_unmatched = o.map.allow_unmatched;
+  // Warnings are printed unless -q, and are part of the --json document.
+  plan_options.word_unmatched_warnings = !Output().quiet || o.json;
   const RenamePlan plan = PlanStoreRename(ckpt->store, *map, plan_options);
   for (const std::string& w : plan.warnings) PrintWarning(w);
   if (!plan.ok()) {

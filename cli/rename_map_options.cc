@@ -2,6 +2,8 @@
 // Building a RenameMap from command-line options.
 #include "cli/rename_map_options.h"
 
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -23,16 +25,40 @@ void AddMapOptions(CLI::App* app, MapOptions& o, bool with_drop) {
                 "Rules that match nothing and unresolved map entries are warnings, not errors");
 }
 
+namespace {
+
+// The whole map file in a string of its size: a 50 MB map takes 50 MB (a growing stream
+// buffer took up to twice that). Anything but a regular file (a pipe, a directory) has no
+// size to trust and is read as a stream, as before.
+Result<std::string> ReadMapText(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::IOError(file + ": cannot open rename map");
+  std::string text;
+  std::error_code error;
+  const bool regular = std::filesystem::is_regular_file(file, error);
+  const uintmax_t size = regular ? std::filesystem::file_size(file, error) : 0;
+  if (regular && !error && size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  in.clear();
+  std::ostringstream rest;  // a pipe's bytes, or any written since the size was taken
+  rest << in.rdbuf();
+  if (in.bad()) return Status::IOError(file + ": cannot read rename map");
+  text += std::move(rest).str();
+  return text;
+}
+
+}  // namespace
+
 Result<RenameMap> BuildRenameMap(const MapOptions& o) {
   RenameMap map;
   for (const std::string& value : o.map_files) {
     RESCOPE_ASSIGN_OR_RETURN(const std::filesystem::path resolved, ResolveMapFile(value));
     const std::string file = resolved.string();
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Status::IOError(file + ": cannot open rename map");
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto parsed = RenameMap::ParseJson(std::move(text).str(), file);
+    RESCOPE_ASSIGN_OR_RETURN(std::string text, ReadMapText(file));
+    auto parsed = RenameMap::ParseJsonText(std::move(text), file);
     if (!parsed.ok()) return parsed.status();
     map.Append(std::move(parsed).value());
   }

@@ -23,7 +23,7 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 // Where a change came from, for messages: "--rule #1", "--drop-optimizer".
 std::string ChangeOrigin(const RenameChange& change, const RenameMap& map) {
   if (change.rule_index < 0) return "--drop-optimizer";
-  const std::string& origin = map.rules()[static_cast<size_t>(change.rule_index)].origin;
+  const std::string origin = map.rules()[static_cast<size_t>(change.rule_index)].origin.str();
   return change.follows.empty() ? origin : origin + ", following " + Quote(change.follows);
 }
 
@@ -193,21 +193,24 @@ bool PlanOne(const std::string& name, const RenameMap& map, const PlanOptions& o
     return false;
   }
   const RenameRule& rule = map.rules()[match->rule_index];
-  const std::string origin =
-      match->follows.empty() ? rule.origin : rule.origin + ", following " + Quote(match->follows);
+  // Built only for a message: most changes need none.
+  const auto origin = [&] {
+    const std::string text = rule.origin.str();
+    return match->follows.empty() ? text : text + ", following " + Quote(match->follows);
+  };
   change.rule_index = static_cast<int>(match->rule_index);
   change.dropped = match->drop;
   change.follows = match->follows;
   if (match->drop) return true;
   if (match->new_name.empty()) {
-    plan.errors.push_back(Quote(name) + " (" + origin + "): new name is empty");
+    plan.errors.push_back(Quote(name) + " (" + origin() + "): new name is empty");
     return false;
   }
   const auto& permute = rule.permute;
   if (match->new_name == name && !permute) return false;  // the rule changes nothing
   if (std::find(options.protected_names.begin(), options.protected_names.end(), match->new_name) !=
       options.protected_names.end()) {
-    plan.errors.push_back(Quote(name) + " (" + origin +
+    plan.errors.push_back(Quote(name) + " (" + origin() +
                           ") would be renamed to the protected name " + Quote(match->new_name));
     return false;
   }
@@ -381,7 +384,9 @@ RenamePlan PlanSortedRename(std::vector<std::string> sorted, const RenameMap& ma
     // A drop rule that finds nothing to drop leaves nothing behind: a warning (shipped maps
     // drop slots a released checkpoint does not have), an error only under strict.
     if (!refuse || (map.rules()[i].drop && !options.strict)) {
-      plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
+      if (options.word_unmatched_warnings) {
+        plan.warnings.push_back(map.rules()[i].Describe() + ": matched no variable");
+      }
       continue;
     }
     std::string hint;

@@ -52,6 +52,10 @@ struct PlanOptions {
   // Unmatched rules and unresolved map entries are warnings instead of errors (a map
   // shared by several checkpoints). Ignored under strict.
   bool allow_unmatched = false;
+  // False: a rule that matched no variable and is only a warning is listed in
+  // unmatched_rules but not worded in warnings. For a caller that shows no warnings (-q):
+  // a generated map for another checkpoint can leave a million rules unmatched.
+  bool word_unmatched_warnings = true;
   // The names' scope separator (TensorStore::separator()); PlanStoreRename sets it.
   char separator = '/';
   std::vector<std::string> protected_names = {"", "_CHECKPOINTABLE_OBJECT_GRAPH"};

@@ -148,7 +148,14 @@ std::string_view GlobLiteralPrefix(std::string_view glob) {
 
 }  // namespace
 
-std::string RenameRule::Describe() const { return origin + " (" + text + ")"; }
+std::string RenameRule::Describe() const {
+  std::string out;
+  origin.AppendTo(out);
+  out += " (";
+  text.AppendTo(out);
+  out += ')';
+  return out;
+}
 
 bool ScopeContains(std::string_view scope, std::string_view name, char separator) {
   if (scope.empty()) return true;
@@ -196,18 +203,22 @@ Status RenameMap::FinishRule(RenameRule& rule) {
 bool RenameMap::AddRule(RenameRule rule) {
   const size_t index = rules_.size();
   bool first = true;
-  switch (rule.kind) {
+  // The index looks keys up in rules_, so the rule goes in first.
+  rules_.push_back(std::move(rule));
+  const RenameRule& added = rules_.back();
+  const RuleKeyIndex::KeyOf key_of = [this](size_t i) { return KeyOf(i); };
+  switch (added.kind) {
     case RenameRule::Kind::kName:
-      first = name_index_.emplace(rule.from, index).second;  // keeps the first rule for a name
+      first = name_index_.Insert(added.from, index, key_of);  // keeps the first rule for a name
       break;
     case RenameRule::Kind::kScope:
-      first = scope_index_.emplace(rule.from, index).second;
+      first = scope_index_.Insert(added.from, index, key_of);
       break;
     case RenameRule::Kind::kRegex:
     case RenameRule::Kind::kGlob: {
-      const std::string_view prefix = rule.kind == RenameRule::Kind::kRegex
-                                          ? RegexLiteralPrefix(rule.from)
-                                          : GlobLiteralPrefix(rule.from);
+      const std::string_view prefix = added.kind == RenameRule::Kind::kRegex
+                                          ? RegexLiteralPrefix(added.from)
+                                          : GlobLiteralPrefix(added.from);
       auto [it, inserted] = pattern_index_.try_emplace(std::string(prefix));
       it->second.push_back(index);
       // One entry per distinct length: a length listed once per prefix made every name
@@ -220,7 +231,6 @@ bool RenameMap::AddRule(RenameRule rule) {
       break;
     }
   }
-  rules_.push_back(std::move(rule));
   return first;
 }
 
@@ -241,8 +251,8 @@ void RenameMap::PatternCandidates(std::string_view name, size_t limit,
 
 Status RenameMap::AddInlineRule(std::string_view from_eq_to) {
   RenameRule rule;
-  rule.origin = "--rule #" + std::to_string(++inline_rules_);
-  rule.text = std::string(from_eq_to);
+  rule.origin = RuleOrigin("--rule #" + std::to_string(++inline_rules_));
+  rule.text = RuleText(std::string(from_eq_to));
   const size_t eq = from_eq_to.find('=');
   if (eq == std::string_view::npos) {
     return Status::InvalidArgument(rule.Describe() + ": expected FROM=TO");
@@ -264,8 +274,8 @@ Status RenameMap::AddInlineRule(std::string_view from_eq_to) {
 
 Status RenameMap::AddDrop(std::string_view pattern) {
   RenameRule rule;
-  rule.origin = "--drop #" + std::to_string(++inline_drops_);
-  rule.text = std::string(pattern);
+  rule.origin = RuleOrigin("--drop #" + std::to_string(++inline_drops_));
+  rule.text = RuleText(std::string(pattern));
   rule.from = std::string(pattern);
   rule.drop = true;
   if (pattern.empty()) return Status::InvalidArgument(rule.Describe() + ": empty pattern");
@@ -307,9 +317,10 @@ Result<size_t> RenameMap::FindFirst(std::string_view name, char separator,
   // before the best indexed hit need to be tried, so first-match-wins stays cheap for
   // large generated maps.
   size_t best = kNpos;
-  const auto consider = [&](const auto& index, std::string_view key) {
-    const auto it = index.find(key);
-    if (it != index.end() && it->second < best) best = it->second;
+  const RuleKeyIndex::KeyOf key_of = [this](size_t i) { return KeyOf(i); };
+  const auto consider = [&](const RuleKeyIndex& index, std::string_view key) {
+    const size_t found = index.Find(key, key_of);
+    if (found != RuleKeyIndex::kNotFound && found < best) best = found;
   };
   consider(name_index_, name);
   if (!scope_index_.empty()) {

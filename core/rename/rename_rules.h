@@ -89,6 +89,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -100,30 +101,36 @@
 #include <vector>
 
 #include "core/rename/name_glob.h"
+#include "core/rename/rule_key_index.h"
+#include "core/rename/rule_origin.h"
 #include "core/store/status.h"
 
 namespace rescope {
 
 struct RenameRule {
-  enum class Kind { kName, kScope, kRegex, kGlob };
+  enum class Kind : uint8_t { kName, kScope, kRegex, kGlob };
 
+  // (The small fields come first: a million-rule map holds a million of these.)
   Kind kind = Kind::kName;
+  bool drop = false;
+  // kScope: the separator FROM was written with: '/' (every format) or '.' (dotted
+  // formats only; the planner refuses it on a checkpoint whose names use '/').
+  char scope_mark = '/';
   // kName: the exact name. kScope: the scope without its trailing '/' ("" = every name).
   // kRegex: the ECMAScript pattern. kGlob: the glob pattern.
   std::string from;
   // kName: the new name. kScope: the new scope without trailing '/' ("" = strip).
   // kRegex: the replacement template. Empty when drop is set.
   std::string to;
-  bool drop = false;
   // Axis order for the tensor's data (transpose = {1, 0}); only on renaming rules. The
   // planner validates it against each matched tensor and ApplyPlan applies it
   // (core/values/tensor_transform.h).
   std::optional<std::vector<int>> permute;
-  // kScope: the separator FROM was written with: '/' (every format) or '.' (dotted
-  // formats only; the planner refuses it on a checkpoint whose names use '/').
-  char scope_mark = '/';
-  std::string origin;  // "map.json: rule #3", "--rule #1", "--drop #2"
-  std::string text;    // the rule as written: {"regex":"(("}, model_1/=model_2/, a/*
+  // "map.json: rule #3", "--rule #1", "--drop #2" (core/rename/rule_origin.h: built
+  // when a message needs it; .str() gives the text).
+  RuleOrigin origin;
+  // The rule as written: {"regex":"(("}, model_1/=model_2/, a/* (also built on demand).
+  RuleText text;
   std::shared_ptr<const std::regex> regex;  // kRegex: compiled when the rule is loaded
 
   // "map.json: rule #3 ({"regex":"(("})", the prefix of every message about this rule.
@@ -145,6 +152,9 @@ class RenameMap {
   // rule, one per line; malformed JSON gives "<source>: parse error at line L, column C:
   // <what>". Unresolved entries are in unresolved().
   static Result<RenameMap> ParseJson(std::string_view text, std::string_view source_name);
+  // The same for a map file's whole text, which the rules the fast reader makes keep (they
+  // quote themselves from it in messages) instead of a copy.
+  static Result<RenameMap> ParseJsonText(std::string text, std::string_view source_name);
   // The two readers ParseJson uses. ParseJsonFast reads the common shapes of large maps
   // (core/rename/rename_rules_fast.cc) without building a JSON tree, and declines (nullopt)
   // anything it is not sure about: escapes or non-ASCII bytes in strings, duplicate keys,
@@ -196,6 +206,9 @@ class RenameMap {
   nlohmann::ordered_json ToJson() const;
 
  private:
+  // ParseJsonFast over a text its rules may keep (to quote themselves from it).
+  static std::optional<RenameMap> ParseJsonFastShared(std::shared_ptr<const std::string> text,
+                                                      std::string_view source_name);
   // Validates and completes `rule` (normalises scopes, compiles regexes). Errors carry
   // no rule prefix; callers add rule.Describe().
   static Status FinishRule(RenameRule& rule);
@@ -210,12 +223,13 @@ class RenameMap {
   std::vector<RenameRule> rules_;
   std::vector<std::string> warnings_;
   std::vector<std::string> unresolved_;
+  // The key rule `index` is filed under in name_index_ or scope_index_ (its `from`).
+  std::string_view KeyOf(size_t index) const { return rules_[index].from; }
   // Hashes std::string and std::string_view alike, so lookups by view copy nothing.
   struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
   // Pattern rules grouped by the literal text every name they match must start with
   // (LiteralPrefix in rename_rules.cc; "" when there is none), each group in rule order.
   using PatternIndex =
@@ -225,8 +239,8 @@ class RenameMap {
 
   // First rule index per exact name / per scope, so a map of a million exact names
   // costs one hash lookup per variable.
-  NameIndex name_index_;
-  NameIndex scope_index_;
+  RuleKeyIndex name_index_;
+  RuleKeyIndex scope_index_;
   PatternIndex pattern_index_;
   std::vector<size_t> pattern_prefix_lengths_;  // distinct key lengths of pattern_index_
   int inline_rules_ = 0;

@@ -9,12 +9,16 @@
 // Declined: strings with an escape, a control character or a byte outside printable
 // ASCII (their quoted form could differ from the source); duplicate keys; a top-level
 // "unresolved" or unknown key; numbers other than small non-negative integers; any
-// rule the strict reader would report (FinishRule or ReadListRule refusing it); anything
-// that is not JSON. Because every accepted string is printable ASCII without escapes, the
-// compact dump the strict reader quotes in messages equals the source with the
-// whitespace between tokens removed, which is how the quoted text is built here.
-#include <algorithm>
+// rule the strict reader would report (FinishRule or ReadListRule refusing it); a text
+// of 4 GiB or more; anything that is not JSON. Because every accepted string is printable
+// ASCII without escapes, the compact dump the strict reader quotes in messages equals the
+// source with the whitespace between tokens removed: each rule keeps where it stands in
+// the text (and the text itself, shared by all its rules) and builds that quote only when
+// a message needs it (core/rename/rule_origin.h).
+#include <array>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,44 +30,22 @@
 namespace rescope {
 namespace {
 
-constexpr size_t kMaxQuotedRule = 200;  // as QuoteRule in rename_rules_json.cc
-constexpr size_t kMaxAxisDigits = 9;    // any 9-digit axis fits an int
+constexpr size_t kMaxAxisDigits = 9;  // any 9-digit axis fits an int
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // A string character the strict reader keeps as is and dumps unchanged.
-bool IsPlainStringChar(char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; }
+constexpr bool IsPlainStringChar(char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; }
 
-// Cuts a quoted rule the way QuoteRule does.
-void CutQuoted(std::string& quoted) {
-  if (quoted.size() > kMaxQuotedRule) {
-    quoted.resize(kMaxQuotedRule);
-    quoted += "...";
+// IsPlainStringChar of every byte: checking a string's bytes is then a load and a test each
+// (scanning strings is most of reading a 50 MB map).
+constexpr std::array<bool, 256> kPlainStringBytes = [] {
+  std::array<bool, 256> plain{};
+  for (size_t byte = 0; byte < plain.size(); ++byte) {
+    plain[byte] = IsPlainStringChar(static_cast<char>(static_cast<unsigned char>(byte)));
   }
-}
-
-// The compact form of a JSON span whose strings are plain (IsPlainStringChar): the span
-// without the whitespace outside strings.
-std::string CompactSpan(std::string_view span) {
-  std::string out;
-  out.reserve(span.size());
-  // Copied a run at a time: up to the next quote or space, then a whole string.
-  size_t pos = 0;
-  while (pos < span.size()) {
-    const size_t stop = std::min(span.find_first_of("\" \t\n\r", pos), span.size());
-    out.append(span, pos, stop - pos);
-    if (stop == span.size()) break;
-    if (span[stop] != '"') {
-      pos = stop + 1;  // whitespace between tokens
-      continue;
-    }
-    const size_t close = span.find('"', stop + 1);  // strings hold no escaped quote
-    const size_t end = close == std::string_view::npos ? span.size() : close + 1;
-    out.append(span, stop, end - stop);
-    pos = end;
-  }
-  return out;
-}
+  return plain;
+}();
 
 // A cursor over the document. Every Read* returns false where the fast reader declines.
 class Scanner {
@@ -71,7 +53,6 @@ class Scanner {
   explicit Scanner(std::string_view text) : text_(text) {}
 
   size_t pos() const { return pos_; }
-  std::string_view Span(size_t begin) const { return text_.substr(begin, pos_ - begin); }
   bool AtEnd() {
     SkipSpace();
     return pos_ == text_.size();
@@ -91,10 +72,15 @@ class Scanner {
   bool ReadString(std::string_view* out) {
     if (!Take('"')) return false;
     const size_t begin = pos_;
-    while (pos_ < text_.size() && IsPlainStringChar(text_[pos_])) ++pos_;
-    if (pos_ == text_.size() || text_[pos_] != '"') return false;
-    *out = text_.substr(begin, pos_ - begin);
-    ++pos_;
+    // The closing quote (memchr), then the bytes before it: a backslash before it would
+    // escape it, and the reader declines any escape.
+    const size_t close = text_.find('"', begin);
+    if (close == std::string_view::npos) return false;
+    for (size_t i = begin; i < close; ++i) {
+      if (!kPlainStringBytes[static_cast<unsigned char>(text_[i])]) return false;
+    }
+    *out = text_.substr(begin, close - begin);
+    pos_ = close + 1;
     return true;
   }
   bool ReadBool(bool* out) {
@@ -243,7 +229,17 @@ bool ReadRuleObject(Scanner& in, RenameRule* rule) {
 
 std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
                                                   std::string_view source_name) {
-  const std::string origin_prefix = std::string(source_name) + ": rule #";
+  return ParseJsonFastShared(std::make_shared<const std::string>(text), source_name);
+}
+
+std::optional<RenameMap> RenameMap::ParseJsonFastShared(std::shared_ptr<const std::string> document,
+                                                        std::string_view source_name) {
+  const std::string_view text = *document;
+  // Rules quote themselves by 32-bit positions in the text (core/rename/rule_origin.h).
+  if (text.size() > std::numeric_limits<uint32_t>::max()) return std::nullopt;
+  // Every rule's origin is this prefix and its number, put together when a message needs it.
+  const auto origin_prefix =
+      std::make_shared<const std::string>(std::string(source_name) + ": rule #");
   Scanner in(text);
   if (!in.Take('{')) return std::nullopt;
   RenameMap map;
@@ -254,6 +250,8 @@ std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
   if (in.Peek() != '}') {
     do {
       std::string_view key, value;
+      in.Peek();  // the member starts at its key's '"'
+      const size_t member_begin = in.pos();
       if (!in.ReadString(&key) || !in.Take(':')) return std::nullopt;
       if (in.Peek() != '"') {
         flat = false;
@@ -261,11 +259,10 @@ std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
       }
       if (!in.ReadString(&value)) return std::nullopt;
       RenameRule rule;
-      rule.origin = origin_prefix + std::to_string(++number);
-      // The member's compact form, as the strict reader quotes it.
-      rule.text.reserve(key.size() + value.size() + 7);
-      rule.text.append("{\"").append(key).append("\":\"").append(value).append("\"}");
-      CutQuoted(rule.text);
+      rule.origin = RuleOrigin(origin_prefix, ++number);
+      // The strict reader quotes the member as a one-member object: {"key":"value"}.
+      rule.text = RuleText(document, static_cast<uint32_t>(member_begin),
+                           static_cast<uint32_t>(in.pos() - member_begin), /*braces=*/true);
       rule.kind =
           !key.empty() && key.back() == '/' ? RenameRule::Kind::kScope : RenameRule::Kind::kName;
       rule.from = std::string(key);
@@ -305,9 +302,9 @@ std::optional<RenameMap> RenameMap::ParseJsonFast(std::string_view text,
       const size_t rule_begin = in.pos();
       RenameRule rule;
       if (!ReadRuleObject(in, &rule)) return std::nullopt;
-      rule.origin = origin_prefix + std::to_string(++number);
-      rule.text = CompactSpan(in.Span(rule_begin));
-      CutQuoted(rule.text);
+      rule.origin = RuleOrigin(origin_prefix, ++number);
+      rule.text = RuleText(document, static_cast<uint32_t>(rule_begin),
+                           static_cast<uint32_t>(in.pos() - rule_begin), /*braces=*/false);
       if (!FinishRule(rule).ok()) return std::nullopt;
       map.AddRule(std::move(rule));  // a repeated name is allowed: the first one wins
     } while (in.Take(','));

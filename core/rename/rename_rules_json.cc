@@ -17,7 +17,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr size_t kMaxNesting = 32;
-constexpr size_t kMaxQuotedRule = 200;
 constexpr size_t kMaxReportedErrors = 50;
 
 // Thrown from the parser callback; caught in ParseDocument.
@@ -28,7 +27,7 @@ struct StructureError {
 // Compact JSON of a rule for messages, never throwing on invalid UTF-8, cut when long.
 std::string QuoteRule(const Json& j) {
   std::string s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (s.size() > kMaxQuotedRule) s = s.substr(0, kMaxQuotedRule) + "...";
+  CutQuotedRule(s);
   return s;
 }
 
@@ -262,6 +261,14 @@ Result<RenameMap> RenameMap::ParseJson(std::string_view text, std::string_view s
   return ParseJsonStrict(text, source_name);
 }
 
+Result<RenameMap> RenameMap::ParseJsonText(std::string text, std::string_view source_name) {
+  auto shared = std::make_shared<const std::string>(std::move(text));
+  if (std::optional<RenameMap> fast = ParseJsonFastShared(shared, source_name)) {
+    return std::move(*fast);
+  }
+  return ParseJsonStrict(*shared, source_name);
+}
+
 Result<RenameMap> RenameMap::ParseJsonStrict(std::string_view text, std::string_view source_name) {
   const std::string source(source_name);
   RESCOPE_ASSIGN_OR_RETURN(const Json doc, ParseDocument(text, source));
@@ -274,6 +281,8 @@ Result<RenameMap> RenameMap::ParseJsonStrict(std::string_view text, std::string_
 
   RenameMap map;
   std::vector<std::string> errors;
+  // Every rule's origin is this prefix and its number, put together when a message needs it.
+  const auto origin_prefix = std::make_shared<const std::string>(source + ": rule #");
   const auto add = [&](RenameRule rule, Status st, bool has_target) {
     if (st.ok()) st = FinishRule(rule);
     if (st.ok() && !has_target) st = Status::InvalidArgument("needs \"to\" or \"drop\": true");
@@ -307,8 +316,8 @@ Result<RenameMap> RenameMap::ParseJsonStrict(std::string_view text, std::string_
     map.rules_.reserve(rules_it->size());
     for (const Json& j : *rules_it) {
       RenameRule rule;
-      rule.origin = source + ": rule #" + std::to_string(++number);
-      rule.text = QuoteRule(j);
+      rule.origin = RuleOrigin(origin_prefix, ++number);
+      rule.text = RuleText(QuoteRule(j));
       bool has_target = true;
       const Status st = ReadListRule(j, &rule, &has_target);
       add(std::move(rule), st, has_target);
@@ -316,11 +325,10 @@ Result<RenameMap> RenameMap::ParseJsonStrict(std::string_view text, std::string_
   } else {
     size_t number = 0;
     map.rules_.reserve(doc.size());
-    map.name_index_.reserve(doc.size());
     for (const auto& [key, value] : doc.items()) {
       RenameRule rule;
-      rule.origin = source + ": rule #" + std::to_string(++number);
-      rule.text = QuoteRule(Json::object({{key, value}}));
+      rule.origin = RuleOrigin(origin_prefix, ++number);
+      rule.text = RuleText(QuoteRule(Json::object({{key, value}})));
       rule.kind =
           !key.empty() && key.back() == '/' ? RenameRule::Kind::kScope : RenameRule::Kind::kName;
       rule.from = key;

@@ -57,7 +57,7 @@ void ShowPiece(SideChecks checks, uint64_t at, ByteView a, ByteView b, bool equa
 
 // Compares the bytes window by window, reading them in place (views of a mapping, no copy;
 // ByteSource::ReadInPlace). When they differ, *first_unequal is the offset of the first
-// piece that differs: the bytes before it are equal, so their elements are too and the
+// window that differs: the bytes before it are equal, so their elements are too and the
 // element comparison can start there instead of reading them again. The checks are fresh
 // (shown nothing yet) and are shown every byte up to where the comparison stops.
 Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b, SideChecks checks,
@@ -80,7 +80,7 @@ Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b, SideChecks c
       const bool equal = std::memcmp(va.data + k, vb.data + k, m) == 0;
       ShowPiece(checks, at + k, va.Sub(k, m), vb.Sub(k, m), equal);
       if (!equal) {
-        *first_unequal = at + k;
+        *first_unequal = at;  // the window's start, as the readers' windows are aligned
         return false;
       }
     }

@@ -3,20 +3,23 @@
 # Metadata-path benchmark (issue 13): ls, ls --json, rename --link-data, check against a
 # manifest and diff without values, on bundles of 1k/10k/100k/1M variables written by
 # make_big_ckpt (4-byte tensors: only the index matters), then rename --dry-run with huge
-# rule lists on 30,000 variables. Prints median wall time, peak RSS and, with CALLGRIND=1,
-# the instruction count of one run under valgrind --tool=callgrind (stable where wall times
+# rule lists on 30,000 variables. Prints median wall time, CPU time (user+sys of one run),
+# peak RSS, the load average and, with CALLGRIND=1, the instruction count of one run under valgrind --tool=callgrind (stable where wall times
 # on a shared machine are not).
 #
 # Usage: bench/metadata_bench.sh [BUILD_DIR] [WORK_DIR]
 #   BUILD_DIR  Release build with rescope and bench/make_big_ckpt (default build-release)
 #   WORK_DIR   scratch (default /tmp/rescope-metadata-bench), removed unless KEEP=1
 # Env: REPS (default 5), SIZES (default "1000 10000 100000 1000000"), CALLGRIND=1,
-#      CALLGRIND_MAX (largest size run under callgrind, default 100000), SKIP_MAPS=1.
+#      CALLGRIND_MAX (largest size run under callgrind, default 100000), SKIP_MAPS=1,
+#      BYTES (bytes per tensor, default 4: rerun with 16 to show that the metadata paths do
+#      not grow with data size).
 set -euo pipefail
 
 build=${1:-build-release}
 work=${2:-/tmp/rescope-metadata-bench}
 reps=${REPS:-5}
+bytes=${BYTES:-4}
 sizes=${SIZES:-"1000 10000 100000 1000000"}
 rescope=$(realpath "$build/rescope")
 gen=$build/bench/make_big_ckpt
@@ -45,20 +48,20 @@ measure() {  # LABEL CMD...
   local t u
   t=$(median_us "$@")
   u=($(rusage "$@"))
-  printf '  %-34s %10s   peak RSS %10s   instructions %s\n' "$label" "$(ms "$t")" \
-    "$(mib "${u[0]}")" "$(instructions "$@")"
+  printf '  %-34s wall %10s   CPU %5s s   peak RSS %10s   instructions %s   load %s\n' "$label" \
+    "$(ms "$t")" "${u[1]}" "$(mib "${u[0]}")" "$(instructions "$@")" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 rename_out() { rm -rf "$work/out"; mkdir -p "$work/out"; }
 
 for size in $sizes; do
   p=$work/c$size
-  "$gen" "$p" "$size" 4 >/dev/null
+  "$gen" "$p" "$size" "$bytes" >/dev/null
   mkdir -p "$work/copy$size"
   cp "$p".* "$work/copy$size/"
   q=$work/copy$size/c$size
   "$rescope" ls --json "$p" >"$work/manifest$size.json"
-  echo "== $size variables: index $(stat -c %s "$p.index") B"
+  echo "== $size variables: index $(stat -c %s "$p.index") B, data $(stat -c %s "$p".data-*) B"
   measure "ls > file" "$rescope" ls "$p"
   measure "ls --json > file" "$rescope" ls --json "$p"
   prepare=rename_out

@@ -15,6 +15,7 @@
 #include "core/compare/diff.h"
 #include "core/compare/diff_render.h"
 #include "core/rename/rename_plan.h"
+#include "formats/mapping_guard.h"
 
 namespace rescope::cli {
 namespace {
@@ -81,6 +82,12 @@ int RunDiff(DiffCliOptions& o) {
   // TF2 object graphs: by meaning, after the map, as `rename` would have rewritten A's.
   CompareObjectGraphs(a->store, *store_a, b->store, report);
   progress.reset();  // the line is erased before the report is printed
+  // Values compared in place in a mapped file that shrank meanwhile were zeros: print no
+  // report made from them (formats/mapping_guard.h).
+  if (Status intact = MappedFilesIntact(); !intact.ok()) {
+    PrintError(intact);
+    return kExitError;
+  }
   if (o.json) {
     nlohmann::ordered_json doc = JsonDocument("diff", report.Verdict() == DiffVerdict::kSame);
     AppendKeys(doc, ToJson(report));

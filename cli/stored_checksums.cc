@@ -10,6 +10,7 @@
 
 #include "cli/cli_common.h"
 #include "core/output/progress.h"
+#include "formats/mapping_guard.h"
 #include "formats/parallel_for.h"
 #include "formats/tf_bundle/crc32c.h"
 #include "formats/tf_bundle/tensor_checksum.h"
@@ -47,6 +48,9 @@ Status Judge(const TensorEntry& e, const Result<uint32_t>& computed, bool ignore
     if (computed.status().code() == StatusCode::kNotFound) return Status::Ok();
     problem = computed.status().message();
   } else if (*computed != *e.stored_crc32c) {
+    // Bytes read in place from a file that shrank meanwhile were zeros: say that, not that
+    // the data is damaged (and never let --ignore-checksums pass them).
+    RESCOPE_RETURN_IF_ERROR(MappedFilesIntact());
     problem = "tensor \"" + DisplayName(e.name) + "\" (" + e.Where() +
               "): checksum mismatch: stored CRC32C " + Crc(*e.stored_crc32c) + ", computed " +
               Crc(*computed);
@@ -97,6 +101,14 @@ class StoredChecksumCheck final : public StreamCheck {
     const auto seen = static_cast<size_t>(covered_ - offset);
     crc_ = crc32c::Extend(crc_, bytes.data + seen, bytes.size - seen);
     covered_ = offset + bytes.size;
+  }
+
+  bool Follow(const StreamCheck& twin) override {
+    const auto* same_kind = dynamic_cast<const StoredChecksumCheck*>(&twin);
+    if (same_kind == nullptr) return false;
+    covered_ = same_kind->covered_;
+    crc_ = same_kind->crc_;
+    return true;
   }
 
   Status Finish() override { return Judge(entry_, Completed(), ignore_); }

@@ -116,6 +116,13 @@ Result<ByteView> MappedFile::ReadStreaming(uint64_t offset, uint64_t n,
   return ByteView(scratch.data(), static_cast<size_t>(n));
 }
 
+Result<ByteView> MappedFile::ReadInPlace(uint64_t offset, uint64_t n,
+                                         std::vector<uint8_t>& scratch) const {
+  RESCOPE_ASSIGN_OR_RETURN(const ByteView view, Read(offset, n, scratch));
+  ReportProgress(n);  // a streaming read, like ReadStreaming
+  return view;
+}
+
 void MappedFile::Release(uint64_t offset, uint64_t n) const {
   if (data_ == nullptr || !RangeFits(offset, n, size_)) return;
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -43,6 +43,11 @@ class MappedFile final : public ByteSource {
   // Errors: the range is outside the file, or pread fails or ends early (file truncated).
   Result<ByteView> ReadStreaming(uint64_t offset, uint64_t n,
                                  std::vector<uint8_t>& scratch) const override;
+  // A view of the mapping, checked and counted for progress like ReadStreaming. A file
+  // that shrinks under the view reads zeros past its new end (see the header comment):
+  // results made from it are void, which MappedFilesIntact reports.
+  Result<ByteView> ReadInPlace(uint64_t offset, uint64_t n,
+                               std::vector<uint8_t>& scratch) const override;
   void Release(uint64_t offset, uint64_t n) const override;
 
   // The open descriptor of the mapped file (read-only; owned by this object, valid for its

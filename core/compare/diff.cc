@@ -41,9 +41,25 @@ struct SideChecks {
   StreamCheck* b = nullptr;
 };
 
-// Compares the bytes window by window. When they differ, *first_unequal is the offset of
-// the first window that differs: the bytes before it are equal, so their elements are too
-// and the element comparison can start there instead of reading them again.
+// Pieces of a window compared and checksummed together: small enough that the checksum
+// finds in the cache the bytes the comparison just brought in (a mapped window is read
+// from memory once, not twice).
+constexpr size_t kPieceBytes = 64 << 10;
+
+// Shows [at, at + n) of both sides to their checks. While the bytes are equal so far, B's
+// check takes over A's state (StreamCheck::Follow) instead of checksumming the same bytes.
+void ShowPiece(SideChecks checks, uint64_t at, ByteView a, ByteView b, bool equal_so_far) {
+  if (checks.a != nullptr) checks.a->See(at, a);
+  if (checks.b == nullptr) return;
+  if (equal_so_far && checks.a != nullptr && checks.b->Follow(*checks.a)) return;
+  checks.b->See(at, b);
+}
+
+// Compares the bytes window by window, reading them in place (views of a mapping, no copy;
+// ByteSource::ReadInPlace). When they differ, *first_unequal is the offset of the first
+// window that differs: the bytes before it are equal, so their elements are too and the
+// element comparison can start there instead of reading them again. The checks are fresh
+// (shown nothing yet) and are shown every byte up to where the comparison stops.
 Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b, SideChecks checks,
                         uint64_t* first_unequal) {
   *first_unequal = 0;
@@ -52,16 +68,21 @@ Result<bool> BytesEqual(const TensorEntry& a, const TensorEntry& b, SideChecks c
   if (a.stored_crc32c && b.stored_crc32c && *a.stored_crc32c != *b.stored_crc32c) return false;
   WindowedBytes wa(a.data, a.data_offset, a.byte_size);
   WindowedBytes wb(b.data, b.data_offset, b.byte_size);
-  wa.set_check(checks.a);
-  wb.set_check(checks.b);
+  wa.set_in_place(true);
+  wb.set_in_place(true);
   while (wa.remaining() > 0) {
     const uint64_t at = wa.position();
     const uint64_t n = std::min(wa.remaining(), kValueWindowBytes);
     RESCOPE_ASSIGN_OR_RETURN(const ByteView va, wa.Take(n));
     RESCOPE_ASSIGN_OR_RETURN(const ByteView vb, wb.Take(n));
-    if (std::memcmp(va.data, vb.data, va.size) != 0) {
-      *first_unequal = at;
-      return false;
+    for (size_t k = 0; k < va.size; k += kPieceBytes) {
+      const size_t m = std::min(kPieceBytes, va.size - k);
+      const bool equal = std::memcmp(va.data + k, vb.data + k, m) == 0;
+      ShowPiece(checks, at + k, va.Sub(k, m), vb.Sub(k, m), equal);
+      if (!equal) {
+        *first_unequal = at;  // the window's start, as the readers' windows are aligned
+        return false;
+      }
     }
   }
   return true;
@@ -212,6 +233,8 @@ Status CompareDecoded(const TensorEntry& a, const TensorEntry& b, ValueClass cls
   RESCOPE_ASSIGN_OR_RETURN(ElementReader rb, ElementReader::Open(b));
   ra.set_check(checks.a);
   rb.set_check(checks.b);
+  ra.set_in_place(true);
+  rb.set_in_place(true);
   if (equal_prefix > 0) {
     // Same dtype and shape on both sides, so the same element index.
     t.index = ra.SeekToByte(equal_prefix);

@@ -76,6 +76,14 @@ class ByteSource {
                                          std::vector<uint8_t>& scratch) const {
     return Read(offset, n, scratch);
   }
+  // Like ReadStreaming, for a caller that only reads the window where it lies (compares
+  // or checksums it) and holds the view until its next read: a mapped source returns a view
+  // of its mapping instead of a copy (MappedFile), which saves copying every byte out of the
+  // page cache. Default: ReadStreaming.
+  virtual Result<ByteView> ReadInPlace(uint64_t offset, uint64_t n,
+                                       std::vector<uint8_t>& scratch) const {
+    return ReadStreaming(offset, n, scratch);
+  }
   // Hint that [offset, offset + n) will not be read again soon (lets a mapping drop pages
   // so streaming a large tensor does not grow resident memory). Default: nothing.
   virtual void Release(uint64_t /*offset*/, uint64_t /*n*/) const {}

@@ -147,6 +147,12 @@ std::optional<DType> ParseDTypeName(std::string_view name) {
 }
 
 std::optional<uint32_t> DTypeElementSize(DType dtype) {
+  // TF's types first: an index, where the block types are a search (this runs per entry
+  // when an index is opened). The two tables' values do not overlap (dtype.h).
+  if (const DTypeInfo* info = Lookup(dtype)) {
+    if (info->element_size == 0) return std::nullopt;
+    return info->element_size;
+  }
   if (const BlockTypeInfo* block = LookupBlockType(dtype)) {
     if (block->block_elements == 1) return block->block_bytes;  // float8_e8m0fnu
     return std::nullopt;

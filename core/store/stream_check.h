@@ -21,6 +21,14 @@ class StreamCheck {
   // data_offset. Windows may repeat bytes already seen or skip ahead; an implementation
   // uses what extends the prefix it has covered and ignores the rest.
   virtual void See(uint64_t offset, ByteView bytes) = 0;
+  // `twin` (a check of another tensor of the same size) has been shown, from offset 0 on,
+  // exactly the bytes this check would be shown next (the caller compared them): take over
+  // its state instead of computing it again. Returns false when it cannot (another kind of
+  // check); the caller then shows the bytes with See.
+  virtual bool Follow(const StreamCheck& twin) {
+    (void)twin;
+    return false;
+  }
   // Called once, after the last read of the pass: reads the bytes the pass did not show,
   // then returns Ok or the error that must stop the command.
   virtual Status Finish() = 0;

@@ -175,7 +175,8 @@ Status WindowedBytes::Fill(uint64_t n) {
   }
   if (view_.size != 0) source_->Release(view_start_, view_.size);
   const uint64_t len = std::min(std::max(n, window_), end_ - pos_);
-  RESCOPE_ASSIGN_OR_RETURN(view_, source_->ReadStreaming(pos_, len, scratch_));
+  RESCOPE_ASSIGN_OR_RETURN(view_, in_place_ ? source_->ReadInPlace(pos_, len, scratch_)
+                                            : source_->ReadStreaming(pos_, len, scratch_));
   view_start_ = pos_;
   if (check_ != nullptr) check_->See(view_start_ - start_, view_);
   return Status::Ok();

@@ -82,6 +82,9 @@ class WindowedBytes {
   // Shows every window read from now on to `check` (may be nullptr; not owned), so a
   // checksum can be computed on the reads this object makes anyway.
   void set_check(StreamCheck* check) { check_ = check; }
+  // Reads windows with ByteSource::ReadInPlace (views of a mapping, no copy) instead of
+  // ReadStreaming: for callers that only compare or checksum each window.
+  void set_in_place(bool in_place) { in_place_ = in_place; }
 
  private:
   Status Fill(uint64_t n);  // makes [pos_, pos_ + n) resident
@@ -93,6 +96,7 @@ class WindowedBytes {
   ByteView view_;
   std::vector<uint8_t> scratch_;
   StreamCheck* check_ = nullptr;
+  bool in_place_ = false;
 };
 
 // Decodes the elements of a fixed-size numeric tensor (every ValueClass except kString)
@@ -120,6 +124,8 @@ class ElementReader {
   uint64_t SeekToByte(uint64_t offset);
   // See WindowedBytes::set_check.
   void set_check(StreamCheck* check) { bytes_.set_check(check); }
+  // See WindowedBytes::set_in_place.
+  void set_in_place(bool in_place) { bytes_.set_in_place(in_place); }
 
   // Any class; complex elements as (real, imag). `out` holds max_count * components().
   Result<size_t> ReadDoubles(double* out, size_t max_count);

@@ -71,8 +71,9 @@ std::vector<int64_t> DecodeTensorShape(ByteView bytes, std::string_view file,
           size = static_cast<int64_t>(df.varint);
         }
       }
-      if (size < 0) r.FailAt(f, "dimension " + std::to_string(dims.size()) + " is negative (" +
-                                    std::to_string(size) + ")");
+      if (size < 0)
+        r.FailAt(f, "dimension " + std::to_string(dims.size()) + " is negative (" +
+                        std::to_string(size) + ")");
       dims.push_back(size);
       if (dims.size() > 254) r.FailAt(f, "shape has more than 254 dimensions");
     } else if (f.number == 3) {
@@ -103,8 +104,8 @@ TensorSlice DecodeTensorSlice(ByteView bytes, std::string_view file, std::string
       }
     }
     if (extent.start < 0 || extent.length < -1) {
-      r.FailAt(f, "slice extent out of range (start " + std::to_string(extent.start) +
-                      ", length " + std::to_string(extent.length) + ")");
+      r.FailAt(f, "slice extent out of range (start " + std::to_string(extent.start) + ", length " +
+                      std::to_string(extent.length) + ")");
     }
     slice.push_back(extent);
   }
@@ -162,13 +163,113 @@ BundleEntry DecodeBundleEntry(ByteView bytes, std::string_view file, std::string
   return e;
 }
 
+namespace {
+
+// One varint at p (advanced past it); false when truncated or over-long.
+bool TakeVarint(const uint8_t*& p, const uint8_t* end, uint64_t* value) {
+  const uint8_t* next = DecodeVarint64(p, end, value);
+  if (next == nullptr) return false;
+  p = next;
+  return true;
+}
+
+// The payload of a length-delimited field starting at p: [*begin, p) after the call.
+bool TakeLengthDelimited(const uint8_t*& p, const uint8_t* end, const uint8_t** begin) {
+  uint64_t len = 0;
+  if (!TakeVarint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return false;
+  *begin = p;
+  p += len;
+  return true;
+}
+
+constexpr uint64_t Tag(uint32_t number, proto::WireType type) {
+  return (uint64_t{number} << 3) | type;
+}
+
+// TensorShapeProto: dims (field 2) holding only a size (field 1), and unknown_rank (3).
+bool TryDecodeShapeFast(const uint8_t* p, const uint8_t* end, BundleEntry* out) {
+  while (p < end) {
+    uint64_t tag = 0, value = 0;
+    if (!TakeVarint(p, end, &tag)) return false;
+    if (tag == Tag(3, proto::kVarint)) {
+      if (!TakeVarint(p, end, &value)) return false;
+      out->unknown_rank = value != 0;
+      continue;
+    }
+    const uint8_t* dim = nullptr;
+    if (tag != Tag(2, proto::kLengthDelimited) || !TakeLengthDelimited(p, end, &dim)) return false;
+    int64_t size = 0;
+    while (dim < p) {
+      if (!TakeVarint(dim, p, &tag) || tag != Tag(1, proto::kVarint)) return false;
+      if (!TakeVarint(dim, p, &value)) return false;
+      size = static_cast<int64_t>(value);
+    }
+    if (size < 0 || out->shape.size() >= 254) return false;
+    out->shape.push_back(size);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool TryDecodeBundleEntryFast(ByteView bytes, BundleEntry* out) {
+  out->dtype = 0;
+  out->shape.clear();
+  out->unknown_rank = false;
+  out->shard_id = 0;
+  out->offset = 0;
+  out->size = 0;
+  out->masked_crc32c.reset();
+  out->slices.clear();
+  const uint8_t* p = bytes.data;
+  const uint8_t* const end = bytes.data + bytes.size;
+  bool have_shape = false;
+  while (p < end) {
+    uint64_t tag = 0, value = 0;
+    if (!TakeVarint(p, end, &tag)) return false;
+    if (tag == Tag(2, proto::kLengthDelimited)) {
+      const uint8_t* shape = nullptr;
+      if (have_shape || !TakeLengthDelimited(p, end, &shape)) return false;
+      if (!TryDecodeShapeFast(shape, p, out)) return false;
+      have_shape = true;
+      continue;
+    }
+    if (tag == Tag(6, proto::kFixed32)) {
+      if (end - p < 4) return false;
+      out->masked_crc32c = LoadLE32(p);
+      p += 4;
+      continue;
+    }
+    if ((tag & 7) != proto::kVarint || !TakeVarint(p, end, &value)) return false;
+    switch (tag >> 3) {
+      case 1:
+        out->dtype = static_cast<int32_t>(value);
+        break;
+      case 3:
+        if (value > INT32_MAX) return false;
+        out->shard_id = static_cast<int32_t>(value);
+        break;
+      case 4:
+        out->offset = static_cast<int64_t>(value);
+        break;
+      case 5:
+        out->size = static_cast<int64_t>(value);
+        break;
+      default:
+        return false;
+    }
+  }
+  return out->offset >= 0 && out->size >= 0;
+}
+
 std::string EncodeBundleHeader(const BundleHeader& h) {
   std::string out;
   if (h.num_shards != 0) proto::PutVarintField(out, 1, static_cast<uint64_t>(h.num_shards));
   if (h.endianness != 0) proto::PutVarintField(out, 2, static_cast<uint64_t>(h.endianness));
   if (h.version) {
     std::string v;
-    if (h.version->producer) proto::PutVarintField(v, 1, static_cast<uint64_t>(h.version->producer));
+    if (h.version->producer)
+      proto::PutVarintField(v, 1, static_cast<uint64_t>(h.version->producer));
     if (h.version->min_consumer) {
       proto::PutVarintField(v, 2, static_cast<uint64_t>(h.version->min_consumer));
     }

@@ -51,10 +51,10 @@ void CheckHeader(const BundleHeader& h, const std::string& index_name, uint64_t 
     bool bad = h.version->producer < 0 || h.version->min_consumer > 1;
     for (int32_t b : h.version->bad_consumers) bad = bad || b == 1;
     if (bad) {
-      ThrowStatus(Status::NotSupported(
-          index_name + ": bundle header: version producer " +
-          std::to_string(h.version->producer) + ", min_consumer " +
-          std::to_string(h.version->min_consumer) + " cannot be read by a version-1 consumer"));
+      ThrowStatus(Status::NotSupported(index_name + ": bundle header: version producer " +
+                                       std::to_string(h.version->producer) + ", min_consumer " +
+                                       std::to_string(h.version->min_consumer) +
+                                       " cannot be read by a version-1 consumer"));
     }
   }
 }
@@ -70,8 +70,8 @@ std::vector<Shard> OpenShards(const std::string& prefix, int32_t num_shards, Che
   for (int32_t i = 0; i < num_shards; ++i) {
     Shard& s = shards[static_cast<size_t>(i)];
     s.path = DataFileName(prefix, i, num_shards);
-    CheckpointFile file{s.path, "data shard " + std::to_string(i) + " of " +
-                                    std::to_string(num_shards), false, 0};
+    CheckpointFile file{
+        s.path, "data shard " + std::to_string(i) + " of " + std::to_string(num_shards), false, 0};
     if (FileExists(s.path)) {
       auto mapped = MappedFile::Open(s.path);
       if (!mapped.ok()) ThrowStatus(mapped.status());
@@ -98,8 +98,9 @@ TensorEntry MakeTensorEntry(std::string_view key, const BundleEntry& be,
     e.mutable_slices() = be.slices;
     for (const TensorSlice& s : be.slices) {
       if (s.size() != be.shape.size()) {
-        ThrowCorruption(where() + ": slice " + SliceToString(s) + " has " + std::to_string(s.size()) +
-                        " extents, tensor rank is " + std::to_string(be.shape.size()));
+        ThrowCorruption(where() + ": slice " + SliceToString(s) + " has " +
+                        std::to_string(s.size()) + " extents, tensor rank is " +
+                        std::to_string(be.shape.size()));
       }
     }
     return e;
@@ -137,13 +138,13 @@ void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const s
   const std::string& index_name = table.file_name();
   bool have_header = false;
   std::vector<Shard> shards;
+  BundleEntry be;  // reused: its shape buffer is allocated once
   Status st = table.ForEach([&](const sstable::TableEntry& te) -> Status {
     if (!have_header) {
       // TF parses the first entry as the header without checking its key; we insist.
       if (!te.key.empty()) {
-        ThrowCorruption(index_name + ": data block @" + Hex(te.block_offset) +
-                        ": first key is \"" + tfslice::EscapeKeyForDisplay(te.key) +
-                        "\", expected the empty header key");
+        ThrowCorruption(index_name + ": data block @" + Hex(te.block_offset) + ": first key is \"" +
+                        tfslice::EscapeKeyForDisplay(te.key) + "\", expected the empty header key");
       }
       state.header = DecodeBundleHeader(te.value, index_name, "bundle header");
       state.header_bytes = std::string(te.value.AsStringView());
@@ -155,11 +156,12 @@ void DecodeIndex(const sstable::TableReader& table, uint64_t index_size, const s
     // Messages name the entry; build that text only when something fails (listing a
     // 100k-entry index should not format 100k strings).
     auto where = [&] { return index_name + ": " + EntryContext(te.key, te); };
-    BundleEntry be;
-    try {
-      be = DecodeBundleEntry(te.value, index_name, "");
-    } catch (const FormatError&) {
-      be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+    if (!TryDecodeBundleEntryFast(te.value, &be)) {
+      try {
+        be = DecodeBundleEntry(te.value, index_name, "");
+      } catch (const FormatError&) {
+        be = DecodeBundleEntry(te.value, index_name, EntryContext(te.key, te));
+      }
     }
     TensorEntry e = MakeTensorEntry(te.key, be, shards, where);
     if (!te.key.empty() && te.key[0] == '\0') {
@@ -197,8 +199,8 @@ Result<Checkpoint> OpenTfBundleIndex(std::shared_ptr<const ByteSource> index,
     state->index_data_blocks = table->num_data_blocks();
     DecodeIndex(*table, index->size(), prefix, ckpt, *state);
     ckpt.format_version = "V2 tensor bundle";
-    ckpt.properties.emplace_back("naming", ckpt.object_based ? "TF2 object-based"
-                                                             : "TF1 name-based");
+    ckpt.properties.emplace_back("naming",
+                                 ckpt.object_based ? "TF2 object-based" : "TF1 name-based");
     ckpt.properties.emplace_back("shards", std::to_string(state->header.num_shards));
     ckpt.properties.emplace_back("index compression", state->index_snappy ? "snappy" : "none");
     ckpt.properties.emplace_back("index data blocks", std::to_string(state->index_data_blocks));
